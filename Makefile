@@ -1,0 +1,67 @@
+# Booking Links — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
+
+.PHONY: run test install install-dev browser lint format migrate seed clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the Playwright tests (Playwright cannot download its own here).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM): run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; \
+	  fi; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Installs, migrates, loads the demo and serves web + worker (the Procfile) on :8000.
+run: seed
+	@echo ""
+	@echo "Booking Links is starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops web and worker)."
+	@echo "  Booking link:  http://127.0.0.1:$(PORT)/book/swim-school-pro/"
+	@echo "  Dashboard:     http://127.0.0.1:$(PORT)/dashboard/  (login printed above)"
+	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile web worker
+
+# The whole suite, browser tests included (SQLite unless DATABASE_URL / REDIS_URL are set).
+test: install-dev browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 huey.sqlite3 .coverage

@@ -1,0 +1,333 @@
+"""Which sessions a client can book, and when (ARCHITECTURE.md, "The booking rules").
+
+This module owns the read side of the rules. ``get_availability`` answers "what can be
+booked between these dates" in a constant number of queries; ``check_session_offered``
+answers "can this one session be booked right now" for ``booking.services`` (which calls
+it under the business lock). Both use the same predicates below, so a rule exists once.
+"""
+
+import bisect
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from booking.errors import BookingError
+from booking.models import (
+    BookingRequest,
+    BookingSettings,
+    Business,
+    Session,
+    timezone_names,
+)
+
+MAX_RANGE_DAYS = 62
+
+
+class AvailabilityError(ValueError):
+    """A bad question (range, date, zone); ``param`` names the input at fault."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+# --- the rules, each once -------------------------------------------------------------
+
+
+def active_bookings_q(now: datetime, prefix: str = "") -> Q:
+    """Bookings that hold a spot: approved, or pending and not yet expired."""
+    return Q(**{f"{prefix}status": BookingRequest.Status.APPROVED}) | Q(
+        **{
+            f"{prefix}status": BookingRequest.Status.PENDING,
+            f"{prefix}expires_at__gt": now,
+        }
+    )
+
+
+def booking_window(
+    settings: BookingSettings, now: datetime
+) -> tuple[datetime, datetime]:
+    """Earliest and latest start a client may book, before per-session deadlines."""
+    earliest = now + timedelta(hours=settings.min_advance_booking_hours)
+    latest = now + timedelta(days=settings.max_advance_booking_days)
+    return earliest, latest
+
+
+def window_problem(
+    *,
+    starts_at: datetime,
+    deadline_hours: int,
+    settings: BookingSettings,
+    now: datetime,
+) -> str | None:
+    """``None`` if the window is open for a session starting at ``starts_at``.
+
+    Open iff now + max(min advance, session deadline) ≤ starts_at ≤ now + max advance.
+    Otherwise the error code: ``too_soon`` or ``too_far``.
+    """
+    lead = max(settings.min_advance_booking_hours, deadline_hours)
+    if now + timedelta(hours=lead) > starts_at:
+        return "too_soon"
+    if starts_at > now + timedelta(days=settings.max_advance_booking_days):
+        return "too_far"
+    return None
+
+
+def overlaps_with_buffer(
+    a_start: datetime,
+    a_end: datetime,
+    b_start: datetime,
+    b_end: datetime,
+    buffer: timedelta,
+) -> bool:
+    """Strict overlap once each interval is widened by ``buffer``.
+
+    With 15 minutes, 09:00–10:00 clashes with 10:14 but not with 10:15.
+    """
+    return b_start < a_end + buffer and a_start < b_end + buffer
+
+
+def booked_sessions(
+    *, business_id: int, start: datetime, end: datetime, now: datetime
+) -> list[tuple[datetime, datetime, int]]:
+    """(starts_at, ends_at, id) of booked sessions that touch [start, end).
+
+    Booked: with at least one active booking.
+
+    "Touch" means overlap: ``starts_at < end`` and ``ends_at > start``. One query.
+    """
+    holds = BookingRequest.objects.filter(
+        active_bookings_q(now), session=OuterRef("pk")
+    )
+    rows = (
+        Session.objects.filter(
+            business_id=business_id, starts_at__lt=end, ends_at__gt=start
+        )
+        .filter(Exists(holds))
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at", "id")
+    )
+    return list(rows)
+
+
+@dataclass
+class _Blockers:
+    """Booked sessions sorted by start, for fast "is this one blocked" checks."""
+
+    rows: list[tuple[datetime, datetime, int]]
+    buffer: timedelta
+    starts: list[datetime] = field(init=False)
+    longest: timedelta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows.sort()
+        self.starts = [row[0] for row in self.rows]
+        self.longest = max((e - s for s, e, _ in self.rows), default=timedelta(0))
+
+    def blocks(self, session_id: int, starts_at: datetime, ends_at: datetime) -> bool:
+        # Candidates start before ends_at + buffer, after starts_at - buffer - longest.
+        lo = bisect.bisect_left(self.starts, starts_at - self.buffer - self.longest)
+        hi = bisect.bisect_left(self.starts, ends_at + self.buffer)
+        return any(
+            other_id != session_id
+            and overlaps_with_buffer(
+                starts_at, ends_at, other_start, other_end, self.buffer
+            )
+            for other_start, other_end, other_id in self.rows[lo:hi]
+        )
+
+
+# --- the read API ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    session_id: int
+    service_id: int
+    service_name: str
+    starts_at: datetime  # aware, in the display zone
+    ends_at: datetime
+    capacity: int
+    spots_left: int
+
+
+@dataclass(frozen=True)
+class Availability:
+    timezone: zoneinfo.ZoneInfo
+    start_date: date
+    end_date: date
+    days: dict[date, list[Slot]]  # only dates with slots, in order
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [slot for day in self.days.values() for slot in day]
+
+
+def resolve_timezone(name: str | None, default: str) -> zoneinfo.ZoneInfo:
+    """The zone called ``name`` (``default`` when empty); unknown: AvailabilityError."""
+    name = name or default
+    if name not in timezone_names():
+        raise AvailabilityError("tz", f"Unknown time zone “{name}”.")
+    return zoneinfo.ZoneInfo(name)
+
+
+def _settings_of(business: Business) -> BookingSettings:
+    # Uses the cached relation when the caller selected it; otherwise one query.
+    return business.booking_settings
+
+
+def get_availability(
+    *,
+    business: Business,
+    start_date: date,
+    end_date: date,
+    now: datetime,
+    service_id: int | None = None,
+    tz: str | zoneinfo.ZoneInfo | None = None,
+    max_range_days: int | None = MAX_RANGE_DAYS,
+) -> Availability:
+    """Offered slots whose local start date (in ``tz``) is in [start_date, end_date].
+
+    ``tz`` defaults to the business's zone. At most three queries (settings, candidate
+    sessions with their active-booking counts, booked sessions for the buffer), whatever
+    the range or the number of sessions.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    zone = (
+        tz
+        if isinstance(tz, zoneinfo.ZoneInfo)
+        else resolve_timezone(tz, business.timezone)
+    )
+    if end_date < start_date:
+        raise AvailabilityError("end_date", "end_date must not be before start_date.")
+    span = (end_date - start_date).days + 1
+    if max_range_days is not None and span > max_range_days:
+        raise AvailabilityError(
+            "end_date",
+            f"Ask for at most {max_range_days} days at a time (asked for {span}).",
+        )
+    empty = Availability(zone, start_date, end_date, {})
+
+    settings = _settings_of(business)
+    if not settings.is_active:
+        return empty
+    range_start = datetime.combine(start_date, time.min, tzinfo=zone)
+    range_end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
+    earliest, latest = booking_window(settings, now)
+    lo, hi = max(range_start, earliest), range_end
+    if lo >= hi or lo > latest:
+        return empty
+
+    candidates = (
+        Session.objects.filter(
+            business_id=business.pk,
+            is_bookable=True,
+            cancelled_at__isnull=True,
+            service__is_active=True,
+            starts_at__gte=lo,
+            starts_at__lt=hi,
+            starts_at__lte=latest,
+        )
+        .annotate(
+            active_count=Count(
+                "booking_requests",
+                filter=active_bookings_q(now, prefix="booking_requests__"),
+            )
+        )
+        .select_related("service")
+        .order_by("starts_at", "id")
+    )
+    if service_id is not None:
+        candidates = candidates.filter(service_id=service_id)
+    open_sessions = [
+        s
+        for s in candidates
+        if s.capacity - s.active_count >= 1
+        and window_problem(
+            starts_at=s.starts_at,
+            deadline_hours=s.booking_deadline_hours,
+            settings=settings,
+            now=now,
+        )
+        is None
+    ]
+    if not open_sessions:
+        return empty
+
+    buffer = timedelta(minutes=settings.buffer_time_minutes)
+    blockers = _Blockers(
+        booked_sessions(
+            business_id=business.pk,
+            start=min(s.starts_at for s in open_sessions) - buffer,
+            end=max(s.ends_at for s in open_sessions) + buffer,
+            now=now,
+        ),
+        buffer,
+    )
+    slots = [
+        Slot(
+            session_id=s.pk,
+            service_id=s.service_id,
+            service_name=s.service.name,
+            starts_at=s.starts_at.astimezone(zone),
+            ends_at=s.ends_at.astimezone(zone),
+            capacity=s.capacity,
+            spots_left=s.capacity - s.active_count,
+        )
+        for s in open_sessions
+        if not blockers.blocks(s.pk, s.starts_at, s.ends_at)
+    ]
+    return Availability(zone, start_date, end_date, _group_by_date(slots))
+
+
+def _group_by_date(slots: Iterable[Slot]) -> dict[date, list[Slot]]:
+    return {
+        day: list(group)
+        for day, group in groupby(slots, key=lambda s: s.starts_at.date())
+    }
+
+
+def check_session_offered(
+    *, session: Session, settings: BookingSettings, now: datetime
+) -> int:
+    """Spots left in ``session`` if a client may book it now; else raise BookingError.
+
+    ``booking.services`` calls this with the business row locked, so the answer holds
+    until its transaction commits. Two queries (active count, buffer neighbours).
+    """
+    if not settings.is_active:
+        raise BookingError("link_inactive")
+    if not session.service.is_active:
+        raise BookingError("service_inactive")
+    if not session.is_bookable or session.cancelled_at is not None:
+        raise BookingError("not_bookable")
+    problem = window_problem(
+        starts_at=session.starts_at,
+        deadline_hours=session.booking_deadline_hours,
+        settings=settings,
+        now=now,
+    )
+    if problem:
+        raise BookingError(problem)
+    taken = session.booking_requests.filter(active_bookings_q(now)).count()
+    if session.capacity - taken < 1:
+        raise BookingError("full")
+    buffer = timedelta(minutes=settings.buffer_time_minutes)
+    blockers = _Blockers(
+        booked_sessions(
+            business_id=session.business_id,
+            start=session.starts_at - buffer,
+            end=session.ends_at + buffer,
+            now=now,
+        ),
+        buffer,
+    )
+    if blockers.blocks(session.pk, session.starts_at, session.ends_at):
+        raise BookingError("buffer")
+    return session.capacity - taken

@@ -1,0 +1,41 @@
+"""One error type for every refused booking action, with its words in one place."""
+
+# code -> (HTTP status for the JSON API, message a client or owner reads)
+ERRORS: dict[str, tuple[int, str]] = {
+    "link_inactive": (
+        403,
+        "This business is not taking online bookings at the moment.",
+    ),
+    "session_not_found": (404, "We could not find that time. Please pick another one."),
+    "service_inactive": (409, "This service is no longer offered online."),
+    "not_bookable": (409, "This time is not open for online booking."),
+    "too_soon": (
+        409,
+        "This time is too close to book online. Please pick a later time.",
+    ),
+    "too_far": (
+        409,
+        "This time is too far ahead to book yet. Please pick an earlier time.",
+    ),
+    "full": (409, "That time was just taken. Please pick another time."),
+    "buffer": (409, "That time was just taken. Please pick another time."),
+    "invalid_transition": (409, "This booking cannot be changed that way any more."),
+    "expired": (409, "This request has expired: its hold on the time has lapsed."),
+    "reason_required": (400, "Please give a reason; the client will read it."),
+}
+
+
+class BookingError(Exception):
+    """A booking rule said no: ``code`` is stable (API, tests), ``message`` human."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        status, default = ERRORS[code]
+        self.code = code
+        self.status = status
+        self.message = message or default
+        super().__init__(self.message)
+
+    @property
+    def is_taken(self) -> bool:
+        """The slot went to someone else (full or blocked by the buffer) meanwhile."""
+        return self.code in {"full", "buffer"}

@@ -1,0 +1,587 @@
+"""The domain model (see ARCHITECTURE.md, "Domain model").
+
+Field names follow the product spec's schema. All instants are aware and stored in UTC;
+a business's wall-clock zone lives in ``Business.timezone``.
+"""
+
+import hashlib
+import secrets
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from booking.slugs import (
+    SLUG_MAX_LENGTH,
+    base_slug,
+    pick_free_slug,
+    validate_business_slug,
+)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in timezone_names():
+        raise ValidationError(
+            "“%(value)s” is not a time zone we know; pick one like Europe/London.",
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def new_token() -> str:
+    """An unguessable URL-safe secret (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def new_booking_reference() -> str:
+    return "BK-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Business(models.Model):
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        validators=[validate_business_slug],
+        help_text="Your booking link is /book/<slug>/.",
+    )
+    description = models.TextField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(max_length=255, blank=True)
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="businesses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "businesses"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_business_slug(self.name, exclude_pk=self.pk)
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # Keep the old link working; a slug taken back stops redirecting.
+            BusinessSlugRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"business": self}
+            )
+            BusinessSlugRedirect.objects.filter(
+                old_slug=self.slug, business=self
+            ).delete()
+        self._loaded_slug = self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+def unique_business_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    """A free slug for ``name``: swim-school-pro, then swim-school-pro-2, …
+
+    Slugs that other businesses used before are taken too: their old links still
+    redirect to them.
+    """
+    base = base_slug(name)
+    prefix = Q(slug=base) | Q(slug__startswith=f"{base}-")
+    taken = set(
+        Business.objects.filter(prefix)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    taken |= set(
+        BusinessSlugRedirect.objects.filter(
+            Q(old_slug=base) | Q(old_slug__startswith=f"{base}-")
+        )
+        .exclude(business_id=exclude_pk)
+        .values_list("old_slug", flat=True)
+    )
+    return pick_free_slug(base, taken)
+
+
+class BusinessSlugRedirect(models.Model):
+    """A slug a business used before; /book/<old_slug>/ redirects to its current one."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="slug_redirects"
+    )
+    old_slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.business.slug}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        STAFF = "staff", "Staff"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    # Email preferences for this member (in-app notifications are always created).
+    email_on_new_request = models.BooleanField(default=True)
+    email_on_instant_booking = models.BooleanField(default=True)
+    email_on_cancellation = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "business"], name="membership_unique_user_business"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "staff"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) at {self.business}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+class BookingSettings(models.Model):
+    business = models.OneToOneField(
+        Business, on_delete=models.CASCADE, related_name="booking_settings"
+    )
+    requires_approval = models.BooleanField(default=False)
+    buffer_time_minutes = models.PositiveIntegerField(
+        default=15, validators=[MaxValueValidator(240)]
+    )
+    booking_expiry_hours = models.PositiveIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
+    is_active = models.BooleanField(default=True)
+    auto_approve_returning_clients = models.BooleanField(default=False)
+    max_advance_booking_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    min_advance_booking_hours = models.PositiveIntegerField(
+        default=2, validators=[MaxValueValidator(720)]
+    )
+    reminder_hours_before = models.PositiveIntegerField(
+        default=24,
+        validators=[MaxValueValidator(168)],
+        help_text="Hours before a session to email the client a reminder (0 = never).",
+    )
+    allowed_embed_origins = models.TextField(
+        blank=True,
+        help_text="Websites allowed to show the booking widget in an iframe, "
+        "one origin per line (for example https://www.swimschool.com).",
+    )
+    calendar_feed_token = models.CharField(
+        max_length=64, unique=True, default=new_token
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "booking settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(buffer_time_minutes__gte=0),
+                name="settings_buffer_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_expiry_hours__gte=1),
+                name="settings_expiry_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_advance_booking_days__gte=0)
+                & Q(min_advance_booking_hours__gte=0),
+                name="settings_windows_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking settings of {self.business}"
+
+    @property
+    def embed_origins(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.allowed_embed_origins.splitlines()
+            if line.strip()
+        ]
+
+
+class Service(models.Model):
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    capacity = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="service_capacity_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="service_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="service_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(models.Model):
+    """One scheduled occurrence of a service."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="sessions"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="sessions"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    is_bookable = models.BooleanField(default=True)
+    booking_deadline_hours = models.PositiveIntegerField(
+        default=24, validators=[MaxValueValidator(720)]
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="session_capacity_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_deadline_hours__gte=0),
+                name="session_deadline_non_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["is_bookable", "starts_at"], name="session_bookable_idx"
+            ),
+            models.Index(
+                fields=["business", "starts_at"], name="session_business_start_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A session must end after it starts."})
+        if (
+            self.service_id
+            and self.business_id
+            and self.service.business_id != self.business_id
+        ):
+            raise ValidationError(
+                {"service": "That service belongs to another business."}
+            )
+
+
+class BookingRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="booking_requests"
+    )
+    client_name = models.CharField(max_length=255)
+    client_email = models.EmailField(max_length=255, blank=True)
+    client_phone = models.CharField(max_length=20, blank=True)
+    client_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The zone the client booked in, for emails.",
+    )
+    notes = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    rejection_reason = models.TextField(blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    booking_reference = models.CharField(
+        max_length=50, unique=True, default=new_booking_reference, editable=False
+    )
+    # The secret in every URL that shows or changes this booking (page, .ics, cancel).
+    access_token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False
+    )
+    # Set by the booking form / the API's Idempotency-Key: a retried submission
+    # finds the booking it already made instead of making a second one.
+    idempotency_key = models.CharField(
+        max_length=255, null=True, blank=True, unique=True
+    )
+    # iCalendar SEQUENCE: raised each time the event changes (approve, cancel …).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it left pending/approved for a final status.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(client_email="") | ~Q(client_phone=""),
+                name="email_or_phone_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pending",
+                        "approved",
+                        "rejected",
+                        "expired",
+                        "cancelled",
+                    ]
+                ),
+                name="booking_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(expires_at__isnull=False),
+                name="pending_booking_expires",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="booking_status_idx"),
+            models.Index(fields=["expires_at"], name="booking_expires_idx"),
+            models.Index(
+                fields=["session", "status"], name="booking_session_status_idx"
+            ),
+            models.Index(fields=["client_email"], name="booking_client_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_reference} {self.client_name} ({self.status})"
+
+    def is_active(self, now) -> bool:
+        """Holds a spot: approved, or pending and not yet past ``expires_at``."""
+        if self.status == self.Status.APPROVED:
+            return True
+        return self.status == self.Status.PENDING and self.expires_at > now
+
+    def effective_status(self, now) -> str:
+        """The status as a reader should see it: a lapsed pending request is expired."""
+        if self.status == self.Status.PENDING and self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.status
+
+
+class BookingEvent(models.Model):
+    """One line of a booking's history: who did what, when, and why."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Requested"
+        APPROVED = "approved", "Approved"
+        AUTO_APPROVED = "auto_approved", "Booked instantly"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+        NOTE = "note", "Note"
+
+    booking = models.ForeignKey(
+        BookingRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Who acted when there is no user: "client", "system".
+    actor_label = models.CharField(max_length=50, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking.booking_reference}: {self.action} at {self.created_at}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return self.actor_label or "system"
+
+
+class BookingNotification(models.Model):
+    """An in-app notice to one owner/staff member."""
+
+    booking_request = models.ForeignKey(
+        BookingRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="booking_notifications",
+    )
+    type = models.CharField(max_length=50)
+    title = models.CharField(max_length=255)
+    message = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_read_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboundEmail(models.Model):
+    """The outbox: written in the transaction that causes the email; Huey sends it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    business = models.ForeignKey(
+        Business, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    booking = models.ForeignKey(
+        BookingRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    kind = models.CharField(max_length=50)
+    to_email = models.EmailField(max_length=255)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename": ..., "content": <base64>, "mimetype": ...}]
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="email_status_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """A personal API token: one user, one business; only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(
+        max_length=12, help_text="First characters, to recognise it."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,0 +1,144 @@
+"""Shared fixtures: named people, a business, the fake SendGrid server, the browser."""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    UserFactory,
+)
+from tests.fake_sendgrid import FakeSendGridServer
+
+# The ORM and sync Playwright share a thread in browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def on_postgres() -> bool:
+    return django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+requires_postgres = pytest.mark.skipif(
+    not on_postgres(),
+    reason="row locks and real concurrency need PostgreSQL (CI sets DATABASE_URL)",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("REQUIRE_SERVICES"):
+        # CI must test the production stack; never fall back to the embedded one.
+        if not on_postgres():
+            pytest.exit("REQUIRE_SERVICES is set but DATABASE_URL is not PostgreSQL", 3)
+        if "redis" not in django_settings.CACHES["default"]["BACKEND"].lower():
+            pytest.exit("REQUIRE_SERVICES is set but REDIS_URL is not set", 3)
+        import redis
+
+        try:
+            redis.Redis.from_url(django_settings.REDIS_URL).ping()
+        except redis.RedisError as exc:
+            pytest.exit(
+                f"Redis cannot be reached at {django_settings.REDIS_URL}: {exc}", 3
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Under CI every test must run: a skip there is a part of the product unproven.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if (
+        os.environ.get("REQUIRE_SERVICES")
+        and reporter
+        and reporter.stats.get("skipped")
+    ):
+        reporter.write_line(
+            "CI ERROR: tests were skipped under REQUIRE_SERVICES; every test must run.",
+            red=True,
+        )
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_queue():
+    """Rate-limit counters and cached pages must not leak from one test to the next."""
+    from huey.contrib.djhuey import HUEY
+
+    cache.clear()
+    HUEY.immediate = True  # tasks run inline unless a test starts a real consumer
+    yield
+    cache.clear()
+
+
+# --- people and businesses ------------------------------------------------------------
+
+
+@pytest.fixture
+def business(db):
+    return BusinessFactory(name="Swim School Pro", timezone="Europe/London")
+
+
+@pytest.fixture
+def owner(business):
+    user = UserFactory(email="olivia.owner@example.com", first_name="Olivia")
+    MembershipFactory(user=user, business=business, role="owner")
+    return user
+
+
+@pytest.fixture
+def staff(business):
+    user = UserFactory(email="sam.staff@example.com", first_name="Sam")
+    MembershipFactory(user=user, business=business, role="staff")
+    return user
+
+
+@pytest.fixture
+def other_business(db):
+    return BusinessFactory(name="Tutor Town", timezone="America/New_York")
+
+
+@pytest.fixture
+def other_owner(other_business):
+    user = UserFactory(email="oscar.other@example.com", first_name="Oscar")
+    MembershipFactory(user=user, business=other_business, role="owner")
+    return user
+
+
+# --- email ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_sendgrid(settings):
+    """A running fake SendGrid API; Django's email reaches it via the real client."""
+    with FakeSendGridServer() as fake:
+        settings.SENDGRID_API_KEY = "SG.test-key"
+        settings.SENDGRID_API_HOST = fake.host
+        settings.EMAIL_BACKEND = "booking.email_backend.SendGridBackend"
+        yield fake
+
+
+# --- browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM_PATH,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, live_server):
+    return {**browser_context_args, "base_url": live_server.url}

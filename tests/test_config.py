@@ -1,0 +1,111 @@
+"""Configuration comes from the environment (README, "Configuration")."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from huey.contrib.djhuey import HUEY
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "huey": type(HUEY).__name__,
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "use_tz": settings.USE_TZ,
+    "base_url": settings.BOOKING_BASE_URL,
+    "sendgrid_host": settings.SENDGRID_API_HOST,
+}))
+"""
+CONFIG_VARS = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SENDGRID_API_KEY",
+    "SECRET_KEY",
+    "DEBUG",
+    "BOOKING_BASE_URL",
+    "SENDGRID_API_HOST",
+    "EMAIL_FILE_PATH",
+    "ALLOWED_HOSTS",
+)
+
+
+def run_with(args: list[str], **env) -> subprocess.CompletedProcess:
+    """Run ``python *args`` with only ``env`` set of the configuration variables."""
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, *args],
+        env=clean,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def settings_with(**env) -> dict:
+    result = run_with(["-c", PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_nothing_set_runs_embedded():
+    config = settings_with()
+    assert config["engine"] == "django.db.backends.sqlite3"
+    assert config["cache"].endswith("LocMemCache")
+    assert config["huey"] == "SqliteHuey"
+    assert config["email"].endswith("console.EmailBackend")
+    assert config["debug"] is True
+    assert config["use_tz"] is True
+    assert config["base_url"] == "http://127.0.0.1:8000"
+
+
+def test_production_services_from_the_environment():
+    config = settings_with(
+        DATABASE_URL="postgres://u@db.example:5432/booking",
+        REDIS_URL="redis://cache.example:6379/0",
+        SENDGRID_API_KEY="SG.x",
+        SENDGRID_API_HOST="http://127.0.0.1:9",
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="book.example.com",
+        BOOKING_BASE_URL="https://book.example.com/",
+    )
+    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["cache"].endswith("RedisCache")
+    assert config["huey"] == "RedisHuey"
+    assert config["email"] == "booking.email_backend.SendGridBackend"
+    assert config["debug"] is False
+    assert config["base_url"] == "https://book.example.com"
+    assert config["sendgrid_host"] == "http://127.0.0.1:9"
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = run_with(["-c", PROBE], DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5"])
+def test_bad_integers_name_the_variable(value):
+    result = run_with(["-c", PROBE], CONN_MAX_AGE=value)
+    assert "CONN_MAX_AGE must be an integer" in result.stderr
+
+
+def test_deploy_checks_pass_with_production_settings():
+    result = run_with(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY="x7#kP2!" * 10,
+        ALLOWED_HOSTS="book.example.com",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
