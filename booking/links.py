@@ -1,0 +1,50 @@
+"""Absolute links the product hands out: in emails, calendar files, the API, QR codes.
+
+Every link starts with ``BOOKING_BASE_URL`` so it works outside the request that made
+it (an email sent by the worker, a link pasted in a chat).
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from booking.models import BookingRequest, Business
+
+
+def absolute(path: str) -> str:
+    return f"{settings.BOOKING_BASE_URL}{path}"
+
+
+def booking_link(business: Business) -> str:
+    """The business's public booking link: ``<base>/book/<slug>/``."""
+    return absolute(reverse("booking:start", kwargs={"slug": business.slug}))
+
+
+def manage_url(booking: BookingRequest) -> str:
+    """The client's private page for a booking (view, calendar file, cancel)."""
+    return absolute(reverse("booking:manage", kwargs={"token": booking.access_token}))
+
+
+def ics_url(booking: BookingRequest) -> str:
+    return absolute(reverse("booking:ics", kwargs={"token": booking.access_token}))
+
+
+def cancel_url(booking: BookingRequest) -> str:
+    return absolute(reverse("booking:cancel", kwargs={"token": booking.access_token}))
+
+
+def embed_snippet(business: Business) -> str:
+    """The iframe a business pastes into its own site."""
+    src = absolute(reverse("booking:embed", kwargs={"slug": business.slug}))
+    return (
+        f'<iframe src="{src}" title="Book with {_attr(business.name)}" '
+        'style="width:100%;min-height:720px;border:0" loading="lazy"></iframe>'
+    )
+
+
+def _attr(value: str) -> str:
+    return (
+        value.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
