@@ -1,4 +1,8 @@
-"""Public URLs. The names are a contract: links.py, emails and the API use them."""
+"""Public URLs. The names are a contract: links.py, emails and the API use them.
+
+Every step also exists under ``embed/`` (names prefixed ``embed_``; the first step is
+``embed``): the same views in a chrome-less layout that the business's sites may frame.
+"""
 
 from django.urls import path
 
@@ -6,10 +10,31 @@ from booking import views
 
 app_name = "booking"
 
+EMBED = {"embed": True}
+
 urlpatterns = [
     path("book/<slug:slug>/", views.start, name="start"),
-    path("embed/<slug:slug>/", views.embed, name="embed"),
+    path("book/<slug:slug>/service/<int:service_id>/", views.week, name="week"),
+    path("book/<slug:slug>/time/<int:session_id>/", views.details, name="details"),
     path("bookings/<str:token>/", views.manage, name="manage"),
     path("bookings/<str:token>/calendar.ics", views.ics, name="ics"),
     path("bookings/<str:token>/cancel/", views.cancel, name="cancel"),
+    # The widget: same flow, framable by the business's allowed origins.
+    path("embed/<slug:slug>/", views.start, EMBED, name="embed"),
+    path(
+        "embed/<slug:slug>/service/<int:service_id>/",
+        views.week,
+        EMBED,
+        name="embed_week",
+    ),
+    path(
+        "embed/<slug:slug>/time/<int:session_id>/",
+        views.details,
+        EMBED,
+        name="embed_details",
+    ),
+    path("embed/bookings/<str:token>/", views.manage, EMBED, name="embed_manage"),
+    path(
+        "embed/bookings/<str:token>/cancel/", views.cancel, EMBED, name="embed_cancel"
+    ),
 ]

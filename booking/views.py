@@ -1,56 +1,276 @@
-"""Public booking pages. Thin: every rule lives in booking.availability / services."""
+"""Public booking pages: service → time → details → confirmation. Thin: no rules here.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+Each step is one view serving the whole page, or its ``#step`` fragment to HTMX. These
+pages set no cookies (no session, no CSRF cookie, no messages): the booking form carries
+a signed token instead (booking.formtoken), and the zone to show travels in ``?tz=``.
+"""
+
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from booking import services
-from booking.calendar import booking_ics, google_calendar_url
+from booking.availability import check_session_offered
+from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
 from booking.errors import BookingError
-from booking.models import BookingRequest, Business
+from booking.formtoken import FormTokenError, make_token, read_token
+from booking.models import BookingRequest, Business, BusinessSlugRedirect, Session
+from booking.pages import build_week, display_zone, next_slots_by_service, parse_date
+from booking.public import (
+    DetailsForm,
+    carried_details,
+    render_page,
+    too_many_requests,
+)
+from booking.ratelimits import browse_limited, submit_limited
 
 
-def _business(slug: str) -> Business:
-    return get_object_or_404(
-        Business.objects.select_related("booking_settings"), slug=slug
+def business_page(view):
+    """Resolve ``slug`` to an active business: old slugs redirect, unknown ones 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, embed: bool = False, **kw):
+        if browse_limited(request):
+            return too_many_requests(request, embed=embed)
+        business = (
+            Business.objects.select_related("booking_settings")
+            .filter(slug=slug)
+            .first()
+        )
+        if business is None:
+            return _moved_or_missing(request, slug, embed=embed)
+        ctx = {"business": business, "embed": embed}
+        settings = getattr(business, "booking_settings", None)
+        if settings is None or not settings.is_active:
+            status = 200 if request.method in {"GET", "HEAD"} else 403
+            return render_page(request, "booking/inactive.html", ctx, status=status)
+        return view(request, business, *args, embed=embed, **kw)
+
+    return wrapper
+
+
+def _moved_or_missing(request: HttpRequest, slug: str, *, embed: bool) -> HttpResponse:
+    moved = (
+        BusinessSlugRedirect.objects.select_related("business")
+        .filter(old_slug=slug)
+        .first()
     )
+    if moved is None:
+        ctx = {"embed": embed, "slug": slug}
+        return render_page(request, "booking/unknown.html", ctx, status=404)
+    match = request.resolver_match
+    kwargs = {k: v for k, v in match.kwargs.items() if k != "embed"}
+    url = reverse(match.view_name, kwargs={**kwargs, "slug": moved.business.slug})
+    if request.META.get("QUERY_STRING"):
+        url += "?" + request.META["QUERY_STRING"]
+    # 308 keeps a POST a POST; links and bookmarks get the classic 301.
+    return redirect(url, permanent=True, preserve_request=request.method == "POST")
+
+
+@require_safe
+@business_page
+def start(request: HttpRequest, business: Business, *, embed: bool) -> HttpResponse:
+    """Step 1: the business's active services, each with its next open time."""
+    zone = display_zone(request.GET.get("tz"), business)
+    now = timezone.now()
+    next_slots = next_slots_by_service(business=business, zone=zone.zone, now=now)
+    services_ = [
+        (service, next_slots.get(service.pk))
+        for service in business.services.filter(is_active=True).order_by("name")
+    ]
+    ctx = {"business": business, "embed": embed, "zone": zone, "services": services_}
+    return render_page(request, "booking/service_step.html", ctx, zone=zone)
+
+
+@csrf_exempt  # POST only carries a client's typed details on to another week
+@require_http_methods(["GET", "HEAD", "POST"])
+@business_page
+def week(
+    request: HttpRequest, business: Business, service_id: int, *, embed: bool
+) -> HttpResponse:
+    """Step 2: one week of the service's open times, in the display time zone."""
+    service = business.services.filter(pk=service_id, is_active=True).first()
+    if service is None:
+        return _missing(request, business, embed, "service")
+    zone = display_zone(_param(request, "tz"), business)
+    return render_week(
+        request,
+        business=business,
+        service=service,
+        zone=zone,
+        start=parse_date(_param(request, "start")),
+        embed=embed,
+        carry=carried_details(request.POST) if request.method == "POST" else None,
+    )
+
+
+def render_week(
+    request, *, business, service, zone, start, embed, carry=None, error=""
+):
+    now = timezone.now()
+    week_ = build_week(
+        business=business,
+        service=service,
+        zone=zone.zone,
+        requested_start=start,
+        now=now,
+    )
+    ctx = {
+        "business": business,
+        "embed": embed,
+        "zone": zone,
+        "service": service,
+        "week": week_,
+        "carry": carry,
+        "error": error,
+    }
+    status = 409 if error else 200
+    return render_page(request, "booking/week_step.html", ctx, zone=zone, status=status)
+
+
+@csrf_exempt  # no cookies: the signed form token and a honeypot guard this form
+@require_http_methods(["GET", "HEAD", "POST"])
+@business_page
+def details(
+    request: HttpRequest, business: Business, session_id: int, *, embed: bool
+) -> HttpResponse:
+    """Step 3: the chosen time and the client's details; POST books it."""
+    session = (
+        Session.objects.select_related("service")
+        .filter(business=business, pk=session_id)
+        .first()
+    )
+    if session is None:
+        return _missing(request, business, embed, "session")
+    zone = display_zone(_param(request, "tz"), business)
+    page = {"business": business, "session": session, "zone": zone, "embed": embed}
+    if request.method == "POST" and "carry" not in request.POST:
+        return _submit(request, page)
+    now = timezone.now()
+    try:
+        spots = check_session_offered(
+            session=session, settings=business.booking_settings, now=now
+        )
+    except BookingError as error:
+        return _taken(request, page, error, carry=carried_details(request.POST))
+    form = DetailsForm(initial=carried_details(request.POST) or None)
+    return _details_page(request, page, form, spots=spots, now=now)
+
+
+def _details_page(request, page, form, *, spots=None, now, error="", status=200):
+    token = make_token(
+        business_id=page["business"].pk, session_id=page["session"].pk, now=now
+    )
+    ctx = {**page, "form": form, "token": token, "spots": spots, "error": error}
+    return render_page(
+        request, "booking/details_step.html", ctx, zone=page["zone"], status=status
+    )
+
+
+def _submit(request: HttpRequest, page: dict) -> HttpResponse:
+    if submit_limited(request):
+        return too_many_requests(request, embed=page["embed"], submit=True)
+    business, session = page["business"], page["session"]
+    now = timezone.now()
+    form = DetailsForm(request.POST)
+    try:
+        token = read_token(
+            request.POST.get("token", ""),
+            business_id=business.pk,
+            session_id=session.pk,
+            now=now,
+        )
+    except FormTokenError as problem:
+        form.is_valid()  # show any field errors too, with a fresh token
+        error = problem.message
+        return _details_page(request, page, form, now=now, error=error, status=400)
+    if request.POST.get("website"):
+        error = "We could not accept this form. Please try again."
+        return _details_page(request, page, form, now=now, error=error, status=400)
+    if not form.is_valid():
+        return _details_page(request, page, form, now=now, status=400)
+    try:
+        result = services.booking_create(
+            business=business,
+            session_id=session.pk,
+            client_timezone=page["zone"].name,
+            idempotency_key=token.idempotency_key,
+            now=now,
+            **form.cleaned_data,
+        )
+    except BookingError as error:
+        return _taken(request, page, error, carry=form.cleaned_data)
+    name = "booking:embed_manage" if page["embed"] else "booking:manage"
+    url = reverse(name, kwargs={"token": result.booking.access_token})
+    return HttpResponseRedirect(url + "?new=1", status=303)
+
+
+def _taken(request, page: dict, error: BookingError, *, carry) -> HttpResponse:
+    """The time cannot be booked (any more): show the refreshed week, details kept."""
+    business, session = page["business"], page["session"]
+    if error.code == "link_inactive":
+        return render_page(request, "booking/inactive.html", page, status=403)
+    if error.code == "service_inactive":
+        return _missing(request, business, page["embed"], "service")
+    zone = page["zone"]
+    return render_week(
+        request,
+        business=business,
+        service=session.service,
+        zone=zone,
+        start=session.starts_at.astimezone(zone.zone).date(),
+        embed=page["embed"],
+        carry=carry or None,
+        error=error.message,
+    )
+
+
+def _missing(request, business: Business, embed: bool, what: str) -> HttpResponse:
+    ctx = {"business": business, "embed": embed, "what": what}
+    return render_page(request, "booking/missing.html", ctx, status=404)
+
+
+def _param(request: HttpRequest, name: str) -> str | None:
+    """A query parameter, or the same field of a POSTed form."""
+    return request.GET.get(name) or request.POST.get(name)
+
+
+# --- the client's booking: confirmation / manage, calendar file, cancel ---------------
 
 
 def _booking(token: str) -> BookingRequest:
     return get_object_or_404(
-        BookingRequest.objects.select_related("session__service", "session__business"),
+        BookingRequest.objects.select_related(
+            "session__service", "session__business__booking_settings"
+        ),
         access_token=token,
     )
 
 
 @require_safe
-def start(request: HttpRequest, slug: str) -> HttpResponse:
-    """Step 1: the business and its services."""
-    business = _business(slug)
-    services_ = business.services.filter(is_active=True).order_by("name")
-    return render(
-        request, "booking/start.html", {"business": business, "services": services_}
-    )
-
-
-@require_safe
-def embed(request: HttpRequest, slug: str) -> HttpResponse:
-    return start(request, slug)
-
-
-@require_safe
-def manage(request: HttpRequest, token: str) -> HttpResponse:
+def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResponse:
+    """The client's private page: what, when (their zone and the business's), links."""
     booking = _booking(token)
-    return render(
-        request,
-        "booking/manage.html",
-        {
-            "booking": booking,
-            "business": booking.session.business,
-            "google_url": google_calendar_url(booking),
-        },
-    )
+    business = booking.session.business
+    zone = display_zone(request.GET.get("tz") or booking.client_timezone, business)
+    now = timezone.now()
+    ctx = {
+        "booking": booking,
+        "business": business,
+        "embed": embed,
+        "zone": zone,
+        "status": booking.effective_status(now),
+        "is_new": request.GET.get("new") == "1",
+        "google_url": google_calendar_url(booking),
+        "outlook_url": outlook_calendar_url(booking),
+        "can_cancel": booking.is_active(now),
+    }
+    return render_page(request, "booking/manage.html", ctx, zone=zone, private=True)
 
 
 @require_safe
@@ -60,25 +280,40 @@ def ics(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{booking.booking_reference}.ics"'
     )
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 
 # The secret token in the URL is what authorises the cancel; no cookie, no CSRF cookie.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
-def cancel(request: HttpRequest, token: str) -> HttpResponse:
+def cancel(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResponse:
+    """Confirm, then cancel the booking (``booking_cancel`` decides if it still can)."""
     booking = _booking(token)
-    error = None
+    business = booking.session.business
+    zone = display_zone(request.GET.get("tz") or booking.client_timezone, business)
+    error = ""
     if request.method == "POST":
         try:
             services.booking_cancel(booking_id=booking.pk, by_client=True)
         except BookingError as exc:
             error = exc.message
         else:
-            return redirect("booking:manage", token=token)
-    return render(
+            name = "booking:embed_manage" if embed else "booking:manage"
+            return HttpResponseRedirect(reverse(name, args=[token]), status=303)
+    ctx = {
+        "booking": booking,
+        "business": business,
+        "embed": embed,
+        "zone": zone,
+        "error": error,
+        "can_cancel": booking.is_active(timezone.now()),
+    }
+    return render_page(
         request,
         "booking/cancel.html",
-        {"booking": booking, "business": booking.session.business, "error": error},
+        ctx,
+        zone=zone,
+        private=True,
         status=409 if error else 200,
     )

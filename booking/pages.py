@@ -1,0 +1,216 @@
+"""What the public booking pages show, built from booking.availability (no rules here).
+
+The views stay thin: they resolve the request, call these helpers and render. Every
+answer to "can this be booked" comes from ``get_availability`` or the services.
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import groupby
+
+from booking.availability import (
+    AvailabilityError,
+    Slot,
+    booking_window,
+    get_availability,
+    resolve_timezone,
+)
+from booking.models import Business, Service, timezone_names
+
+WEEK = timedelta(days=7)
+# Old aliases (US/Eastern, Japan …) and tool zones stay valid in a URL, but the picker
+# offers the canonical Area/City names only.
+_PICKER_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def timezone_groups() -> list[tuple[str, list[str]]]:
+    """[(area, [zone names])] for the time zone picker, sorted."""
+    names = sorted(
+        name
+        for name in timezone_names()
+        if name.split("/", 1)[0] in _PICKER_AREAS and "/" in name
+    )
+    groups = [
+        (area, list(zones))
+        for area, zones in groupby(names, key=lambda n: n.split("/", 1)[0])
+    ]
+    return [*groups, ("Other", ["UTC"])]
+
+
+def zone_label(zone: zoneinfo.ZoneInfo, at: datetime) -> str:
+    """ "Europe/London (BST)", "America/Sao_Paulo (GMT-3)": a zone as people read it."""
+    abbreviation = at.astimezone(zone).tzname() or ""
+    if abbreviation[:1] in {"+", "-"}:
+        abbreviation = "GMT" + abbreviation.replace("+0", "+").replace("-0", "-")
+    name = zone.key
+    return f"{name} ({abbreviation})" if abbreviation and abbreviation != name else name
+
+
+@dataclass(frozen=True)
+class DisplayZone:
+    zone: zoneinfo.ZoneInfo
+    explicit: bool  # the client chose it (``?tz=``), rather than the business default
+    notice: str  # set when the asked-for zone was unknown
+
+    @property
+    def name(self) -> str:
+        return self.zone.key
+
+
+def display_zone(requested: str | None, business: Business) -> DisplayZone:
+    """The zone to show times in: ``requested`` if valid, else the business's."""
+    requested = (requested or "").strip()
+    if requested:
+        try:
+            zone = resolve_timezone(requested, business.timezone)
+        except AvailabilityError:
+            notice = (
+                f"We do not know the time zone “{requested[:64]}”, so times are "
+                f"shown in {business.name}'s time zone, {business.timezone}."
+            )
+            return DisplayZone(business.tz, explicit=False, notice=notice)
+        return DisplayZone(zone, explicit=True, notice="")
+    return DisplayZone(business.tz, explicit=False, notice="")
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    end: date
+    days: list[Day]
+    previous_start: date | None
+    next_start: date | None
+    next_with_slots: date | None  # when this week is empty: the week to jump to
+    any_in_window: bool  # False: nothing at all is open in the booking window
+
+    @property
+    def has_slots(self) -> bool:
+        return any(day.slots for day in self.days)
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _align(day: date, today: date) -> date:
+    """The start of the week (counted in 7-day steps from today) that holds ``day``."""
+    return today + WEEK * ((day - today).days // 7)
+
+
+def build_week(
+    *,
+    business: Business,
+    service: Service,
+    zone: zoneinfo.ZoneInfo,
+    requested_start: date | None,
+    now: datetime,
+) -> Week:
+    """The 7-day week of ``service``'s offered slots that the client asked for.
+
+    Weeks start today (in ``zone``) and step by 7 days up to the last bookable day;
+    an out-of-range request is brought back inside. Two or three queries, plus two
+    more to find the next week with a slot when this one has none.
+    """
+    today = now.astimezone(zone).date()
+    _, latest = booking_window(business.booking_settings, now)
+    last_day = max(latest.astimezone(zone).date(), today)
+    start = _align(min(max(requested_start or today, today), last_day), today)
+    end = start + timedelta(days=6)
+    found = get_availability(
+        business=business,
+        start_date=start,
+        end_date=end,
+        now=now,
+        service_id=service.pk,
+        tz=zone,
+    )
+    days = [
+        Day(day, found.days.get(day, []))
+        for day in (start + timedelta(days=i) for i in range(7))
+    ]
+    next_with_slots = None
+    any_in_window = bool(found.days)
+    if not found.days:
+        later = _first_day_with_slots(business, service, zone, end, last_day, now)
+        next_with_slots = _align(later, today) if later else None
+        any_in_window = later is not None or (
+            start > today
+            and _first_day_with_slots(
+                business, service, zone, today - timedelta(days=1), start, now
+            )
+            is not None
+        )
+    return Week(
+        start=start,
+        end=end,
+        days=days,
+        previous_start=start - WEEK if start > today else None,
+        next_start=start + WEEK if start + WEEK <= last_day else None,
+        next_with_slots=next_with_slots,
+        any_in_window=any_in_window,
+    )
+
+
+def _first_day_with_slots(
+    business: Business,
+    service: Service,
+    zone: zoneinfo.ZoneInfo,
+    after: date,
+    until: date,
+    now: datetime,
+) -> date | None:
+    if until <= after:
+        return None
+    ahead = get_availability(
+        business=business,
+        start_date=after + timedelta(days=1),
+        end_date=until,
+        now=now,
+        service_id=service.pk,
+        tz=zone,
+        max_range_days=None,
+    )
+    return next(iter(ahead.days), None)
+
+
+def next_slots_by_service(
+    *, business: Business, zone: zoneinfo.ZoneInfo, now: datetime
+) -> dict[int, Slot]:
+    """The first offered slot of each service in the booking window (step 1's hint)."""
+    today = now.astimezone(zone).date()
+    _, latest = booking_window(business.booking_settings, now)
+    found = get_availability(
+        business=business,
+        start_date=today,
+        end_date=max(latest.astimezone(zone).date(), today),
+        now=now,
+        tz=zone,
+        max_range_days=None,
+    )
+    first: dict[int, Slot] = {}
+    for slot in found.slots:
+        first.setdefault(slot.service_id, slot)
+    return first

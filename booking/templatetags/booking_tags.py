@@ -1,0 +1,75 @@
+"""Template helpers of the public booking pages."""
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django import template
+from django.forms import BoundField
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from booking.pages import timezone_groups, zone_label
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def step_url(context, name: str, *args, **query) -> str:
+    """The URL of a public page, in the widget when this page is, keeping ``?tz=``.
+
+    ``{% step_url "week" business.slug service.pk start=week.next_start %}``
+    """
+    if context.get("embed"):
+        name = "embed" if name == "start" else f"embed_{name}"
+    url = reverse(f"booking:{name}", args=args)
+    params = {}
+    zone = context.get("zone")
+    if zone is not None and zone.explicit:
+        params["tz"] = zone.name
+    for key, value in query.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        if value not in (None, ""):
+            params[key] = value
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag
+def zone_name(zone, at: datetime | None = None) -> str:
+    """A zone as people read it: "Asia/Tokyo (JST)"."""
+    zone = getattr(zone, "zone", zone)
+    return zone_label(zone, at or datetime.now(zone))
+
+
+@register.simple_tag
+def timezone_options(current: str = ""):
+    """The picker's groups of zones, with ``current`` in it even if it is an alias."""
+    groups = timezone_groups()
+    if current and not any(current in names for _, names in groups):
+        groups = [*groups, ("Chosen", [current])]
+    return groups
+
+
+@register.filter
+def widget(field: BoundField, first_error: str = "") -> SafeString:
+    """The field's input with its hint and error wired up for assistive technology.
+
+    The first field in error (``first_error`` names it) gets the focus.
+    """
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_hint")
+    attrs = {}
+    if field.errors:
+        described.insert(0, f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if first_error and field.name == first_error:
+        attrs["autofocus"] = True
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def spots(count: int) -> str:
+    return "1 spot left" if count == 1 else f"{count} spots left"
