@@ -57,7 +57,7 @@ def make_token(*, business_id: int, session_id: int, now: datetime) -> str:
 def read_token(
     token: str, *, business_id: int, session_id: int, now: datetime
 ) -> FormToken:
-    """The token's contents; ``FormTokenError`` if forged, lapsed or for another slot."""
+    """The token's contents; ``FormTokenError`` if forged, lapsed or mismatched."""
     try:
         payload = signing.loads(token or "", salt=SALT)
         issued = datetime.fromtimestamp(int(payload["t"]), tz=UTC)
