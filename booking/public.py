@@ -53,6 +53,27 @@ class DetailsForm(ClientDetailsForm):
         return next((name for name in self.fields if name in self.errors), "")
 
 
+def render_field(
+    request: HttpRequest, form: DetailsForm, name: str, **context
+) -> HttpResponse:
+    """One field with its own errors; "give email or phone" waits for the submit."""
+    field = form[name]
+    own = [
+        e for e in form.errors.as_data().get(name, []) if e.code != "contact_required"
+    ]
+    form.errors.pop(name, None)
+    if own:
+        form.add_error(name, own)
+    check_url = request.path
+    ctx = {**context, "field": field, "check_url": check_url, "first_error": ""}
+    html = render_to_string("booking/fragment_field.html", ctx, request=request)
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["HX-Request"])
+    if context.get("embed"):
+        response.xframe_options_exempt = True
+    return response
+
+
 def carried_details(data: QueryDict) -> dict[str, str]:
     """What a client typed, carried on (not validated) while they pick another time."""
     return {

@@ -16,6 +16,11 @@ urlpatterns = [
     path("book/<slug:slug>/", views.start, name="start"),
     path("book/<slug:slug>/service/<int:service_id>/", views.week, name="week"),
     path("book/<slug:slug>/time/<int:session_id>/", views.details, name="details"),
+    path(
+        "book/<slug:slug>/time/<int:session_id>/check/",
+        views.check_field,
+        name="check_field",
+    ),
     path("bookings/<str:token>/", views.manage, name="manage"),
     path("bookings/<str:token>/calendar.ics", views.ics, name="ics"),
     path("bookings/<str:token>/cancel/", views.cancel, name="cancel"),
@@ -32,6 +37,12 @@ urlpatterns = [
         views.details,
         EMBED,
         name="embed_details",
+    ),
+    path(
+        "embed/<slug:slug>/time/<int:session_id>/check/",
+        views.check_field,
+        EMBED,
+        name="embed_check_field",
     ),
     path("embed/bookings/<str:token>/", views.manage, EMBED, name="embed_manage"),
     path(

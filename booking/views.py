@@ -12,7 +12,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from booking import services
 from booking.availability import check_session_offered
@@ -24,6 +28,7 @@ from booking.pages import build_week, display_zone, next_slots_by_service, parse
 from booking.public import (
     DetailsForm,
     carried_details,
+    render_field,
     render_page,
     too_many_requests,
 )
@@ -208,6 +213,21 @@ def _submit(request: HttpRequest, page: dict) -> HttpResponse:
     name = "booking:embed_manage" if page["embed"] else "booking:manage"
     url = reverse(name, kwargs={"token": result.booking.access_token})
     return HttpResponseRedirect(url + "?new=1", status=303)
+
+
+@csrf_exempt  # reads a typed value back with its errors; writes nothing
+@require_POST
+@business_page
+def check_field(
+    request: HttpRequest, business: Business, session_id: int, *, embed: bool
+) -> HttpResponse:
+    """One field of the details form, validated as the client leaves it (HTMX)."""
+    form = DetailsForm(request.POST)
+    name = request.POST.get("field", "")
+    if name not in form.fields:
+        return HttpResponse("Unknown field.", status=400, content_type="text/plain")
+    form.is_valid()
+    return render_field(request, form, name, business=business, embed=embed)
 
 
 def _taken(request, page: dict, error: BookingError, *, carry) -> HttpResponse:

@@ -58,7 +58,8 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var step = document.getElementById("step");
-    if (!step || !(event.target === step || step.contains(event.target))) return;
+    // Only a new step moves focus: a field checked on blur must leave it alone.
+    if (!step || event.target !== step) return;
     offerZone(step);
     focusStep(step);
     window.scrollTo({ top: Math.max(0, step.getBoundingClientRect().top + window.scrollY - 16) });

@@ -38,9 +38,7 @@ def test_a_token_is_good_until_its_max_age():
     token = make_token(business_id=1, session_id=2, now=NOW)
     read_token(token, business_id=1, session_id=2, now=NOW + MAX_AGE)
     with pytest.raises(FormTokenError) as caught:
-        read_token(
-            token, business_id=1, session_id=2, now=NOW + MAX_AGE + timedelta(1)
-        )
+        read_token(token, business_id=1, session_id=2, now=NOW + MAX_AGE + timedelta(1))
     assert caught.value.code == "expired"
     assert "expired" in caught.value.message
 

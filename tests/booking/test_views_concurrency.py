@@ -19,7 +19,7 @@ from tests.factories import BusinessFactory, ServiceFactory, SessionFactory
 
 
 def race(business, sessions, clients: int) -> list[int]:
-    """``clients`` browsers, each with its own IP and form, submit at the same moment."""
+    """``clients`` browsers, each with its own IP and form, submit at once."""
     barrier = threading.Barrier(clients)
     statuses: list[int] = []
     lock = threading.Lock()

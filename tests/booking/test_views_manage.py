@@ -1,4 +1,4 @@
-"""The client's booking page (confirmation), its calendar file, cancelling; the embed."""
+"""The client's booking page (confirmation), calendar file, cancelling; the embed."""
 
 import zoneinfo
 from datetime import timedelta
@@ -10,7 +10,13 @@ from icalendar import Calendar
 
 from booking.calendar import event_uid
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import details_url, make_session, submit, text, week_url
+from tests.booking.pages_helpers import (
+    details_url,
+    make_session,
+    submit,
+    text,
+    week_url,
+)
 from tests.factories import BookingRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,9 +109,9 @@ def test_a_lapsed_request_reads_as_expired(client, booking):
 def test_the_calendar_file_describes_the_booking(client, business, booking):
     response = client.get(reverse("booking:ics", args=[booking.access_token]))
     assert response["Content-Type"] == "text/calendar"
-    assert f'filename="{booking.booking_reference}.ics"' in response[
-        "Content-Disposition"
-    ]
+    assert (
+        f'filename="{booking.booking_reference}.ics"' in response["Content-Disposition"]
+    )
     (event,) = Calendar.from_ical(response.content).walk("VEVENT")
     assert str(event["UID"]) == event_uid(booking)
     assert event.decoded("DTSTART") == booking.session.starts_at

@@ -97,9 +97,7 @@ def test_submit_queries(
 
 
 @pytest.mark.parametrize("sessions", [2, 30])
-def test_manage_queries(
-    client, business, service, sessions, django_assert_num_queries
-):
+def test_manage_queries(client, business, service, sessions, django_assert_num_queries):
     grow(business, service, sessions)
     booking = BookingRequestFactory(
         session=make_session(business, days=12, hour=9, service=service)

@@ -9,18 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BusinessSlugRedirect
-from tests.factories import (
-    BookingRequestFactory,
-    BusinessFactory,
-    ServiceFactory,
-    SessionFactory,
-)
 from tests.booking.pages_helpers import (
     details_url,
     local_at,
     make_session,
     text,
     week_url,
+)
+from tests.factories import (
+    BookingRequestFactory,
+    BusinessFactory,
+    ServiceFactory,
+    SessionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,10 @@ def test_an_old_slug_redirects_every_step_to_the_new_one(client, business):
     assert BusinessSlugRedirect.objects.filter(old_slug=old).exists()
 
     response = client.get(f"/book/{old}/")
-    assert (response.status_code, response["Location"]) == (301, "/book/swim-school-new/")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        "/book/swim-school-new/",
+    )
     response = client.get(f"/book/{old}/service/{session.service_id}/?tz=Asia/Tokyo")
     assert response.status_code == 301
     assert response["Location"] == (
@@ -137,7 +140,7 @@ def test_start_lists_active_services_with_duration_price_and_group_size(
 
 def test_header_shows_the_business_and_its_contact_links(client, business):
     page = text(client.get(start_url(business)))
-    assert f"<h1 class=\"biz__name\">{business.name}</h1>" in page
+    assert f'<h1 class="biz__name">{business.name}</h1>' in page
     assert business.description in page
     assert business.address in page
     assert f'<a href="tel:{business.phone}">' in page
@@ -306,15 +309,11 @@ def test_times_across_a_dst_change_keep_their_wall_clock(client, business):
     )
     assert before.starts_at.utcoffset() != after.starts_at.utcoffset()
 
-    page = text(
-        client.get(week_url(business, service, start=day_before.isoformat()))
-    )
+    page = text(client.get(week_url(business, service, start=day_before.isoformat())))
     labels = {before.starts_at.tzname(), after.starts_at.tzname()}
     assert labels == {"GMT", "BST"}
     for session in (before, after):
-        assert (
-            f'<time datetime="{session.starts_at.isoformat()}">09:00</time>' in page
-        )
+        assert f'<time datetime="{session.starts_at.isoformat()}">09:00</time>' in page
         assert f'title="Europe/London">{session.starts_at.tzname()}</abbr>' in page
 
 

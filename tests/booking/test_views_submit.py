@@ -116,7 +116,7 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     assert "You're booked" in text(page)
 
 
-# --- bad input: a clear message, nothing written ----------------------------------------
+# --- bad input: a clear message, nothing written --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -255,9 +255,7 @@ def test_a_filled_honeypot_is_refused(client, business, session):
 def test_a_session_of_another_business_is_not_found(client, business):
     other_business = BusinessFactory()
     other = make_session(other_business, days=3)
-    token = make_token(
-        business_id=business.pk, session_id=other.pk, now=timezone.now()
-    )
+    token = make_token(business_id=business.pk, session_id=other.pk, now=timezone.now())
     response = submit(client, business, other, token=token)
     assert response.status_code == 404
     assert "We could not find that time" in text(response)

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import BookingRequest
-from tests.conftest import on_postgres
 from tests.browser.booking_helpers import make_shop
+from tests.conftest import on_postgres
 
 pytestmark = pytest.mark.browser
 
