@@ -65,6 +65,17 @@
     window.scrollTo({ top: Math.max(0, step.getBoundingClientRect().top + window.scrollY - 16) });
   });
 
+  // In the widget: tell the host page (embed.js) how tall the content is.
+  function reportHeight() {
+    if (window.parent === window || !document.body.classList.contains("is-embed")) return;
+    window.parent.postMessage(
+      { type: "booking-links:resize", height: document.documentElement.scrollHeight }, "*");
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    reportHeight();
+    if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
+  });
+
   document.addEventListener("htmx:beforeRequest", function () { showError(false); });
   document.addEventListener("htmx:responseError", function () { showError(true); });
   document.addEventListener("htmx:sendError", function () { showError(true); });
