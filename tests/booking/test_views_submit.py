@@ -112,7 +112,8 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     )
     assert response.status_code == 303
     page = client.get(response["Location"], HTTP_HX_REQUEST="true")
-    assert page.content.decode().lstrip().startswith('<section id="step"')
+    assert page.content.decode().lstrip().startswith("<title>Booking BK-")
+    assert "<html" not in page.content.decode()
     assert "You're booked" in text(page)
 
 
@@ -383,3 +384,13 @@ def test_limits_can_be_switched_off(client, business, session, settings):
     settings.BOOKING_RATE_BROWSE = "1/m"
     url = week_url(business, session.service)
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_a_service_taken_off_line_meanwhile_is_refused(client, business, session):
+    token = form_token(client, business, session)
+    session.service.is_active = False
+    session.service.save()
+    response = submit(client, business, session, token=token)
+    assert response.status_code == 404
+    assert "This service is not offered online" in text(response)
+    assert nothing_written()
