@@ -5,6 +5,7 @@ pages set no cookies (no session, no CSRF cookie, no messages): the booking form
 a signed token instead (booking.formtoken), and the zone to show travels in ``?tz=``.
 """
 
+from datetime import date
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,8 +24,20 @@ from booking.availability import check_session_offered
 from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
 from booking.errors import BookingError
 from booking.formtoken import FormTokenError, make_token, read_token
-from booking.models import BookingRequest, Business, BusinessSlugRedirect, Session
-from booking.pages import build_week, display_zone, next_slots_by_service, parse_date
+from booking.models import (
+    BookingRequest,
+    Business,
+    BusinessSlugRedirect,
+    Service,
+    Session,
+)
+from booking.pages import (
+    DisplayZone,
+    build_week,
+    display_zone,
+    next_slots_by_service,
+    parse_date,
+)
 from booking.public import (
     DetailsForm,
     carried_details,
@@ -115,8 +128,17 @@ def week(
 
 
 def render_week(
-    request, *, business, service, zone, start, embed, carry=None, error=""
-):
+    request: HttpRequest,
+    *,
+    business: Business,
+    service: Service,
+    zone: DisplayZone,
+    start: date | None,
+    embed: bool,
+    carry: dict | None = None,
+    error: str = "",
+) -> HttpResponse:
+    """The week step; with ``error``, the answer to a time that was just taken."""
     now = timezone.now()
     week_ = build_week(
         business=business,

@@ -375,3 +375,55 @@ def test_details_of_a_time_outside_the_window_say_why(client, business):
     response = client.get(details_url(business, session))
     assert response.status_code == 409
     assert "too far ahead to book yet" in text(response)
+
+
+def test_zone_labels_read_as_people_write_them():
+    from booking.pages import zone_label
+
+    winter = datetime(2026, 1, 15, 12, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    assert zone_label(zoneinfo.ZoneInfo("Europe/London"), winter) == (
+        "Europe/London (GMT)"
+    )
+    assert zone_label(zoneinfo.ZoneInfo("America/Sao_Paulo"), winter) == (
+        "America/Sao_Paulo (GMT-3)"
+    )
+    assert zone_label(zoneinfo.ZoneInfo("Asia/Kolkata"), winter) == (
+        "Asia/Kolkata (IST)"
+    )
+    assert zone_label(zoneinfo.ZoneInfo("UTC"), winter) == "UTC"
+
+
+def test_an_old_zone_alias_works_and_stays_selected(client, business):
+    session = make_session(business)
+    page = text(client.get(week_url(business, session.service, tz="US/Eastern")))
+    assert "Times in US/Eastern" in page
+    assert '<optgroup label="Chosen"> <option value="US/Eastern" selected>' in page
+
+
+def test_an_unknown_zone_on_the_booking_page_falls_back_with_a_notice(client, business):
+    booking = BookingRequestFactory(session=make_session(business, days=3, hour=9))
+    url = reverse("booking:manage", args=[booking.access_token]) + "?tz=Nowhere/City"
+    page = text(client.get(url))
+    assert "We do not know the time zone “Nowhere/City”" in page
+    assert "09:00</time>–10:00 Europe/London" in page
+
+
+def test_no_other_client_data_appears_on_public_pages(client, business):
+    session = make_session(business, days=3, hour=9, capacity=4)
+    BookingRequestFactory(
+        session=session,
+        client_name="Private Person",
+        client_email="private.person@example.com",
+        client_phone="+447700900999",
+        notes="Secret note",
+    )
+    pages = [
+        client.get(reverse("booking:start", args=[business.slug])),
+        client.get(week_url(business, session.service)),
+        client.get(details_url(business, session)),
+    ]
+    assert "3 spots left" in text(pages[1])
+    for response in pages:
+        body = response.content.decode()
+        for secret in ("Private Person", "private.person@", "900999", "Secret note"):
+            assert secret not in body
