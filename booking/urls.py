@@ -3,6 +3,7 @@
 from django.urls import path
 
 from booking import views
+from booking.feeds import calendar_feed
 
 app_name = "booking"
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("bookings/<str:token>/", views.manage, name="manage"),
     path("bookings/<str:token>/calendar.ics", views.ics, name="ics"),
     path("bookings/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
