@@ -254,5 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "INFO"}},
+    # run_huey adds its own handler to a "huey" logger without one: give it ours, once.
+    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }
