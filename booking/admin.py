@@ -8,6 +8,7 @@ from booking.models import (
     BookingSettings,
     Business,
     BusinessSlugRedirect,
+    JobRun,
     Membership,
     OutboundEmail,
     Service,
@@ -154,6 +155,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject"]
     raw_id_fields = ["business", "booking"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_finished_at", "last_result", "runs", "last_error"]
+    readonly_fields = [
+        "name",
+        "last_started_at",
+        "last_finished_at",
+        "last_result",
+        "last_error",
+        "runs",
+    ]
 
 
 @admin.register(ApiToken)

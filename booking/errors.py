@@ -22,6 +22,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_transition": (409, "This booking cannot be changed that way any more."),
     "expired": (409, "This request has expired: its hold on the time has lapsed."),
     "reason_required": (400, "Please give a reason; the client will read it."),
+    "email_not_failed": (409, "Only an email that failed can be sent again."),
 }
 
 

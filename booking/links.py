@@ -32,6 +32,28 @@ def cancel_url(booking: BookingRequest) -> str:
     return absolute(reverse("booking:cancel", kwargs={"token": booking.access_token}))
 
 
+# The dashboard page of one request (approve / reject). The dashboard is built in
+# parallel; this is the one place its path is written down for emails and notices.
+DASHBOARD_REQUEST_PATH = "/dashboard/requests/{id}/"
+
+
+def dashboard_request_url(booking: BookingRequest) -> str:
+    """Where an owner opens (and approves or rejects) one booking request."""
+    return absolute(DASHBOARD_REQUEST_PATH.format(id=booking.pk))
+
+
+def calendar_feed_url(business: Business) -> str:
+    """The owner's secret calendar subscription URL (https)."""
+    token = business.booking_settings.calendar_feed_token
+    return absolute(reverse("booking:calendar_feed", kwargs={"token": token}))
+
+
+def calendar_feed_webcal_url(business: Business) -> str:
+    """The same feed as a ``webcal://`` link, which calendar apps open to subscribe."""
+    url = calendar_feed_url(business)
+    return "webcal://" + url.split("://", 1)[1]
+
+
 def embed_snippet(business: Business) -> str:
     """The iframe a business pastes into its own site."""
     src = absolute(reverse("booking:embed", kwargs={"slug": business.slug}))

@@ -393,6 +393,11 @@ class BookingRequest(models.Model):
         blank=True,
         help_text="When it left pending/approved for a final status.",
     )
+    reminder_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the client was sent the reminder before the session.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -534,6 +539,9 @@ class OutboundEmail(models.Model):
     )
     kind = models.CharField(max_length=50)
     to_email = models.EmailField(max_length=255)
+    # Blank: DEFAULT_FROM_EMAIL. Client emails go out in the business's name.
+    from_email = models.CharField(max_length=255, blank=True)
+    reply_to = models.CharField(max_length=255, blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -544,6 +552,9 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # A queued row is not tried before this instant: the backoff after a failure,
+    # or the lease of the worker sending it right now (see booking/outbox.py).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -551,11 +562,29 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["status", "created_at"], name="email_status_idx")
+            models.Index(fields=["status", "created_at"], name="email_status_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="email_due_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class JobRun(models.Model):
+    """The last run of a periodic background job, for ``booking_health``."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.JSONField(default=dict, blank=True)
+    last_error = models.TextField(blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (last finished {self.last_finished_at})"
 
 
 class ApiToken(models.Model):

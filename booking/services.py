@@ -2,7 +2,9 @@
 
 Every write goes through here, whoever asks: the public pages, the dashboard, the JSON
 API, Huey tasks and management commands. Each function takes ``now`` (resolved once by
-the caller or here) and records who did what in ``BookingEvent``.
+the caller or here) and records who did what in ``BookingEvent``; in the same
+transaction ``booking.notifications`` writes the in-app notices and outbox emails
+that change causes.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking import notifications
 from booking.availability import check_session_offered
 from booking.errors import BookingError
 from booking.models import (
@@ -148,8 +151,9 @@ def booking_create(
                 ),
                 approved_at=now if status == Status.APPROVED else None,
             )
+            session.business = locked
             booking.session = session
-            _record(
+            event = _record(
                 booking,
                 BookingEvent.Action.AUTO_APPROVED
                 if status == Status.APPROVED
@@ -159,6 +163,7 @@ def booking_create(
                 actor_label="client",
                 now=now,
             )
+            notifications.on_event(event, now=now)
             return BookingResult(booking, created=True)
     except IntegrityError:
         # Two submissions with one key raced past the lookup; the first one won.
@@ -231,7 +236,7 @@ def _transition(
         for name, value in fields.items():
             setattr(booking, name, value)
         booking.save()
-        _record(
+        event = _record(
             booking,
             action or to_status,
             from_status=from_status,
@@ -240,6 +245,7 @@ def _transition(
             note=note,
             now=now,
         )
+        notifications.on_event(event, now=now)
         return booking
 
 

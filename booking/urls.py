@@ -7,6 +7,7 @@ Every step also exists under ``embed/`` (names prefixed ``embed_``; the first st
 from django.urls import path
 
 from booking import views
+from booking.feeds import calendar_feed
 
 app_name = "booking"
 
@@ -48,4 +49,5 @@ urlpatterns = [
     path(
         "embed/bookings/<str:token>/cancel/", views.cancel, EMBED, name="embed_cancel"
     ),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]

@@ -35,6 +35,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def with_query(url: str, **defaults) -> str:
+    """``url`` with ``defaults`` added to its query string unless already there."""
+    missing = [f"{k}={v}" for k, v in defaults.items() if f"{k}=" not in url]
+    if not missing:
+        return url
+    return url + ("&" if "?" in url else "?") + "&".join(missing)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -120,6 +128,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background jobs --------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# `manage.py run_huey` reads these; periodic jobs (expiry, reminders, outbox sweep) run
+# in every worker process and are safe to run twice.
+HUEY_CONSUMER = {
+    "workers": env_int("HUEY_WORKERS", 2),
+    "worker_type": "thread",
+    "periodic": True,
+    "check_worker_health": True,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -131,9 +147,14 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("HUEY_NAME", "booking"),
-        "url": REDIS_URL,
+        # Bounded waits: an unreachable Redis must not hang the request that books
+        # (its email then waits in the outbox for the sweep).
+        "url": with_query(REDIS_URL, socket_connect_timeout=2, socket_timeout=10),
         "immediate": env_bool("HUEY_IMMEDIATE", False),
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        # Tasks report through the database (outbox, JobRun); results would only
+        # pile up in Redis.
+        "results": False,
+        "consumer": HUEY_CONSUMER,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -142,7 +163,8 @@ else:
         "name": env_str("HUEY_NAME", "booking"),
         "filename": env_str("HUEY_SQLITE_PATH", str(BASE_DIR / "huey.sqlite3")),
         "immediate": env_bool("HUEY_IMMEDIATE", False),
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "results": False,
+        "consumer": HUEY_CONSUMER,
     }
 
 # django-ratelimit counts hits in the default cache; with several gunicorn processes
@@ -160,6 +182,13 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Booking Links <bookings@example.com>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SENDGRID_TIMEOUT_SECONDS = env_int("SENDGRID_TIMEOUT_SECONDS", 10)
+# The outbox (booking/outbox.py): a failed send waits RETRY_SECONDS, then twice as
+# long each time (at most an hour), and is marked failed after MAX_ATTEMPTS. The sweep
+# re-enqueues rows still queued GRACE_SECONDS after they were due.
+BOOKING_EMAIL_MAX_ATTEMPTS = env_int("BOOKING_EMAIL_MAX_ATTEMPTS", 8)
+BOOKING_EMAIL_RETRY_SECONDS = env_int("BOOKING_EMAIL_RETRY_SECONDS", 30)
+BOOKING_OUTBOX_GRACE_SECONDS = env_int("BOOKING_OUTBOX_GRACE_SECONDS", 120)
 if SENDGRID_API_KEY:
     EMAIL_BACKEND = "booking.email_backend.SendGridBackend"
 elif env_str("EMAIL_FILE_PATH"):
@@ -225,5 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "INFO"}},
+    # run_huey adds its own handler to a "huey" logger without one: give it ours, once.
+    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }

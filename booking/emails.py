@@ -1,0 +1,227 @@
+"""Emails: each kind is three templates, rendered by one helper, written to the outbox.
+
+``templates/emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``. Nothing is
+sent from here: ``queue_email`` writes an ``OutboundEmail`` row inside the caller's
+transaction and has Huey send it once that transaction commits (``booking/outbox.py``).
+"""
+
+import base64
+import re
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+from booking import outbox
+from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
+from booking.links import (
+    booking_link,
+    cancel_url,
+    dashboard_request_url,
+    manage_url,
+)
+from booking.models import BookingRequest, Business, OutboundEmail
+from booking.timefmt import (
+    client_zone,
+    format_date,
+    format_moment,
+    format_span,
+    format_time,
+    zone,
+    zone_label,
+)
+
+# To the client.
+REQUEST_RECEIVED = "request_received"
+BOOKING_CONFIRMED = "booking_confirmed"
+BOOKING_APPROVED = "booking_approved"
+BOOKING_REJECTED = "booking_rejected"
+REQUEST_EXPIRED = "request_expired"
+BOOKING_CANCELLED = "booking_cancelled"
+BOOKING_REMINDER = "booking_reminder"
+CLIENT_KINDS = (
+    REQUEST_RECEIVED,
+    BOOKING_CONFIRMED,
+    BOOKING_APPROVED,
+    BOOKING_REJECTED,
+    REQUEST_EXPIRED,
+    BOOKING_CANCELLED,
+    BOOKING_REMINDER,
+)
+# To owners and staff who opted in.
+TEAM_NEW_REQUEST = "team_new_request"
+TEAM_NEW_BOOKING = "team_new_booking"
+TEAM_CLIENT_CANCELLED = "team_client_cancelled"
+TEAM_KINDS = (TEAM_NEW_REQUEST, TEAM_NEW_BOOKING, TEAM_CLIENT_CANCELLED)
+KINDS = CLIENT_KINDS + TEAM_KINDS
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(kind: str, context: dict) -> RenderedEmail:
+    """The subject, plain text and HTML of one email of ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    subject = " ".join(_render_plain(f"emails/{kind}-subject.txt", context).split())
+    text = _render_plain(f"emails/{kind}-body.txt", context)
+    text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip() + "\n"
+    html = render_to_string(f"emails/{kind}-body.html", {"kind": kind, **context})
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def _render_plain(name: str, context: dict) -> str:
+    # Plain text is not HTML: no escaping of "&" or quotes in names.
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def queue_email(
+    *,
+    kind: str,
+    to_email: str,
+    context: dict,
+    business: Business | None = None,
+    booking: BookingRequest | None = None,
+    from_email: str = "",
+    reply_to: str = "",
+    attachments: list[dict] | None = None,
+) -> OutboundEmail:
+    """Write one email to the outbox; Huey sends it after the transaction commits.
+
+    A rolled-back transaction takes the row with it, so nothing is sent for a change
+    that did not happen.
+    """
+    rendered = render_email(kind, context)
+    email = OutboundEmail.objects.create(
+        business=business,
+        booking=booking,
+        kind=kind,
+        to_email=to_email,
+        from_email=from_email,
+        reply_to=reply_to,
+        subject=rendered.subject[:255],
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=attachments or [],
+    )
+    outbox.send_on_commit(email.pk)
+    return email
+
+
+def ics_attachment(booking: BookingRequest, *, method: str) -> dict:
+    """The booking's calendar file as an outbox attachment (METHOD REQUEST/CANCEL)."""
+    return {
+        "filename": f"{booking.booking_reference}.ics",
+        "content": base64.b64encode(booking_ics(booking, method=method)).decode(),
+        "mimetype": "text/calendar",
+    }
+
+
+def business_sender(business: Business) -> str:
+    """``Swim School Pro <bookings@…>``: the platform's address, the business's name."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return formataddr((business.name, address))
+
+
+# --- what the templates get -----------------------------------------------------------
+
+
+def _detail_rows(booking: BookingRequest, when: str, zone_text: str) -> list:
+    session = booking.session
+    rows = [
+        ("Service", session.service.name),
+        ("When", when),
+        ("Time zone", zone_text),
+    ]
+    if session.business.address:
+        rows.append(("Where", session.business.address))
+    rows.append(("Reference", booking.booking_reference))
+    return rows
+
+
+def client_context(booking: BookingRequest, **extra) -> dict:
+    """Everything a client email shows, every time in the client's zone."""
+    session = booking.session
+    business = session.business
+    tz = client_zone(booking)
+    when = format_span(session.starts_at, session.ends_at, tz)
+    zone_text = zone_label(tz, session.starts_at)
+    context = {
+        "business": business,
+        "booking": booking,
+        "service": session.service,
+        "greeting_name": (booking.client_name.split() or ["there"])[0],
+        "when": when,
+        "zone": zone_text,
+        "short_date": format_date(session.starts_at, tz),
+        "start_time": format_time(session.starts_at, tz),
+        "details": _detail_rows(booking, when, zone_text),
+        "manage_url": manage_url(booking),
+        "cancel_url": cancel_url(booking),
+        "can_cancel": booking.status
+        in {BookingRequest.Status.PENDING, BookingRequest.Status.APPROVED},
+        "booking_link": booking_link(business),
+    }
+    home = business.tz
+    if home.key != tz.key:
+        # Booked from abroad: also say what the time is where the business is.
+        context["details"].insert(
+            3,
+            (
+                f"Local time at {business.name}",
+                f"{format_span(session.starts_at, session.ends_at, home)} "
+                f"{zone_label(home, session.starts_at)}",
+            ),
+        )
+    if booking.expires_at:
+        context["expires"] = (
+            f"{format_moment(booking.expires_at, tz)} "
+            f"{zone_label(tz, booking.expires_at)}"
+        )
+    if booking.status == BookingRequest.Status.APPROVED:
+        context["google_url"] = google_calendar_url(booking)
+        context["outlook_url"] = outlook_calendar_url(booking)
+    context.update(extra)
+    return context
+
+
+def team_context(booking: BookingRequest, **extra) -> dict:
+    """A notice for owners/staff: times in the business's zone, the client's details."""
+    session = booking.session
+    business = session.business
+    tz = zone(business.timezone)
+    when = format_span(session.starts_at, session.ends_at, tz)
+    zone_text = zone_label(tz, session.starts_at)
+    details = _detail_rows(booking, when, zone_text)
+    details[0:0] = [("Client", booking.client_name)]
+    if booking.client_email:
+        details.insert(1, ("Email", booking.client_email))
+    if booking.client_phone:
+        details.insert(
+            2 if booking.client_email else 1, ("Phone", booking.client_phone)
+        )
+    if booking.notes:
+        details.append(("Notes", booking.notes))
+    context = {
+        "business": business,
+        "booking": booking,
+        "service": session.service,
+        "when": when,
+        "zone": zone_text,
+        "short_date": format_date(session.starts_at, tz),
+        "details": details,
+        "dashboard_url": dashboard_request_url(booking),
+    }
+    if booking.expires_at:
+        context["expires"] = (
+            f"{format_moment(booking.expires_at, tz)} "
+            f"{zone_label(tz, booking.expires_at)}"
+        )
+    context.update(extra)
+    return context

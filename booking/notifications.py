@@ -1,0 +1,277 @@
+"""Who hears about a booking change, and how.
+
+``on_event`` is the one entry point: ``booking.services`` calls it with the history
+line it has just written, inside the same transaction, so the in-app notices and the
+outbox rows commit (or roll back) with the change itself.
+
+- requested (pending): client "request received" (with its expiry); every member
+  an in-app "new request"; members who opted in an email with a link to approve it.
+- booked instantly: client "booking confirmed" with an .ics invite; every member
+  "new booking"; opted-in members an email.
+- approved / rejected (with the reason): the client, with an .ics when approved.
+- expired: the client; every member an in-app "request expired".
+- cancelled: the client (with METHOD:CANCEL if it had been confirmed, so calendars
+  drop it); when the client cancelled, every member in-app and opted-in ones by email.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking import emails
+from booking.links import dashboard_request_url
+from booking.models import (
+    BookingEvent,
+    BookingNotification,
+    BookingRequest,
+    Membership,
+)
+from booking.timefmt import format_moment, format_span, zone, zone_label
+
+Action = BookingEvent.Action
+Status = BookingRequest.Status
+
+# BookingNotification.type values.
+NEW_REQUEST = "new_request"
+NEW_BOOKING = "new_booking"
+CLIENT_CANCELLED = "client_cancelled"
+REQUEST_EXPIRED = "request_expired"
+
+
+@dataclass(frozen=True)
+class Plan:
+    client_kind: str | None = None
+    ics_method: str | None = None
+    notice: str | None = None  # in-app notice type for every member
+    team_kind: str | None = None  # email to members with ``team_flag`` on
+    team_flag: str = ""
+
+
+def plan_for(event: BookingEvent) -> Plan:
+    """What to send for one history line (the table in this module's docstring)."""
+    if event.action == Action.CREATED:
+        return Plan(
+            emails.REQUEST_RECEIVED,
+            notice=NEW_REQUEST,
+            team_kind=emails.TEAM_NEW_REQUEST,
+            team_flag="email_on_new_request",
+        )
+    if event.action == Action.AUTO_APPROVED:
+        return Plan(
+            emails.BOOKING_CONFIRMED,
+            ics_method="REQUEST",
+            notice=NEW_BOOKING,
+            team_kind=emails.TEAM_NEW_BOOKING,
+            team_flag="email_on_instant_booking",
+        )
+    if event.action == Action.APPROVED:
+        return Plan(emails.BOOKING_APPROVED, ics_method="REQUEST")
+    if event.action == Action.REJECTED:
+        return Plan(emails.BOOKING_REJECTED)
+    if event.action == Action.EXPIRED:
+        return Plan(emails.REQUEST_EXPIRED, notice=REQUEST_EXPIRED)
+    if event.action == Action.CANCELLED:
+        # A confirmed booking may be in the client's calendar: remove it there too.
+        method = "CANCEL" if event.from_status == Status.APPROVED else None
+        if by_client(event):
+            return Plan(
+                emails.BOOKING_CANCELLED,
+                ics_method=method,
+                notice=CLIENT_CANCELLED,
+                team_kind=emails.TEAM_CLIENT_CANCELLED,
+                team_flag="email_on_cancellation",
+            )
+        return Plan(emails.BOOKING_CANCELLED, ics_method=method)
+    return Plan()
+
+
+def by_client(event: BookingEvent) -> bool:
+    return event.actor_id is None and event.actor_label == "client"
+
+
+def on_event(event: BookingEvent, *, now: datetime) -> None:
+    """Create the notices and outbox rows for ``event`` (inside its transaction)."""
+    plan = plan_for(event)
+    booking = event.booking
+    if plan.client_kind and booking.client_email:
+        _email_client(booking, plan, event)
+    if plan.notice or plan.team_kind:
+        _tell_team(booking, plan, event, now=now)
+
+
+def _email_client(booking: BookingRequest, plan: Plan, event: BookingEvent) -> None:
+    context = emails.client_context(
+        booking,
+        reason=event.note,
+        cancelled_by_client=by_client(event),
+        was_confirmed=event.from_status == Status.APPROVED,
+        has_invite=plan.ics_method == "REQUEST",
+    )
+    emails.queue_email(
+        kind=plan.client_kind,
+        to_email=booking.client_email,
+        context=context,
+        business=booking.session.business,
+        booking=booking,
+        from_email=emails.business_sender(booking.session.business),
+        reply_to=booking.session.business.email,
+        attachments=(
+            [emails.ics_attachment(booking, method=plan.ics_method)]
+            if plan.ics_method
+            else []
+        ),
+    )
+
+
+def _members(business_id: int) -> list[Membership]:
+    return list(
+        Membership.objects.filter(business_id=business_id, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _tell_team(
+    booking: BookingRequest, plan: Plan, event: BookingEvent, *, now: datetime
+) -> None:
+    business = booking.session.business
+    members = _members(business.pk)
+    if plan.notice:
+        title, message = notice_text(plan.notice, booking, reason=event.note)
+        data = {
+            "booking_id": booking.pk,
+            "reference": booking.booking_reference,
+            "status": booking.status,
+            "session_starts_at": booking.session.starts_at.isoformat(),
+            "url": dashboard_request_url(booking),
+        }
+        BookingNotification.objects.bulk_create(
+            BookingNotification(
+                booking_request=booking,
+                user=member.user,
+                type=plan.notice,
+                title=title,
+                message=message,
+                data=data,
+            )
+            for member in members
+        )
+    if not plan.team_kind:
+        return
+    context = emails.team_context(
+        booking,
+        reason=event.note,
+        was_confirmed=event.from_status == Status.APPROVED,
+    )
+    for member in members:
+        if getattr(member, plan.team_flag) and member.user.email:
+            emails.queue_email(
+                kind=plan.team_kind,
+                to_email=member.user.email,
+                context={**context, "member": member.user},
+                business=business,
+                booking=booking,
+                reply_to=booking.client_email,
+            )
+
+
+def notice_text(kind: str, booking: BookingRequest, *, reason: str = "") -> tuple:
+    """The title and message of an in-app notice, times in the business's zone."""
+    session = booking.session
+    tz = zone(session.business.timezone)
+    when = (
+        f"{format_span(session.starts_at, session.ends_at, tz)} "
+        f"{zone_label(tz, session.starts_at)}"
+    )
+    client, service = booking.client_name, session.service.name
+    if kind == NEW_REQUEST:
+        deadline = (
+            f"{format_moment(booking.expires_at, tz)} "
+            f"{zone_label(tz, booking.expires_at)}"
+        )
+        return (
+            f"New booking request from {client}",
+            f"{client} asked to book {service} on {when}. Approve or reject it by "
+            f"{deadline}; after that the request expires and the spot is released.",
+        )
+    if kind == NEW_BOOKING:
+        return (
+            f"New booking: {client}",
+            f"{client} booked {service} on {when}.",
+        )
+    if kind == CLIENT_CANCELLED:
+        because = f" Reason given: {reason}" if reason else ""
+        return (
+            f"{client} cancelled",
+            f"{client} cancelled {service} on {when}. The spot is free again.{because}",
+        )
+    return (
+        f"Request expired: {client}",
+        f"The request from {client} for {service} on {when} expired without a "
+        "decision. The spot is free again and the client has been told.",
+    )
+
+
+# --- reminders ------------------------------------------------------------------------
+
+MAX_REMINDER_HOURS = 168
+
+
+def reminder_due(booking: BookingRequest, now: datetime) -> bool:
+    """Due once the session is ``reminder_hours_before`` away (0 turns it off).
+
+    A booking confirmed inside that window is not reminded: its confirmation is
+    fresh enough, and a second email minutes later would be noise.
+    """
+    hours = booking.session.business.booking_settings.reminder_hours_before
+    if not hours:
+        return False
+    remind_at = booking.session.starts_at - timedelta(hours=hours)
+    confirmed_at = booking.approved_at or booking.created_at
+    return remind_at <= now < booking.session.starts_at and confirmed_at < remind_at
+
+
+def bookings_remind(*, now: datetime | None = None) -> list[int]:
+    """Queue the reminder of every booking that is due one; each is sent once."""
+    now = now or timezone.now()
+    candidates = (
+        BookingRequest.objects.filter(
+            status=Status.APPROVED,
+            reminder_sent_at__isnull=True,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + timedelta(hours=MAX_REMINDER_HOURS),
+            session__cancelled_at__isnull=True,
+        )
+        .exclude(client_email="")
+        .select_related("session__business__booking_settings")
+    )
+    reminded = []
+    for candidate in candidates:
+        if reminder_due(candidate, now) and _remind(candidate.pk, now):
+            reminded.append(candidate.pk)
+    return reminded
+
+
+def _remind(booking_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        booking = (
+            BookingRequest.objects.select_for_update(of=("self",))
+            .select_related("session__service", "session__business")
+            .get(pk=booking_id)
+        )
+        if booking.status != Status.APPROVED or booking.reminder_sent_at:
+            return False  # cancelled, or reminded by another worker meanwhile
+        booking.reminder_sent_at = now
+        booking.save(update_fields=["reminder_sent_at", "updated_at"])
+        emails.queue_email(
+            kind=emails.BOOKING_REMINDER,
+            to_email=booking.client_email,
+            context=emails.client_context(booking),
+            business=booking.session.business,
+            booking=booking,
+            from_email=emails.business_sender(booking.session.business),
+            reply_to=booking.session.business.email,
+        )
+        return True

@@ -1,0 +1,208 @@
+"""Sending what the outbox holds: once per row, retrying what is worth retrying.
+
+Each ``OutboundEmail`` row is written in the transaction that causes it and sent by a
+Huey task after commit. ``email_send`` claims the row (a short transaction under a row
+lock that sets a lease in ``next_attempt_at``), sends it outside any transaction, then
+records the outcome: ``sent``; ``failed`` for a refusal that a retry cannot fix (4xx
+except 408/429) or after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued``
+with an exponential backoff. A second task for the same row finds it claimed or sent
+and does nothing, so a row is never sent twice. ``outbox_sweep`` finds rows whose task
+was lost (the broker was down at commit, a worker died mid-send) and enqueues it again.
+"""
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from python_http_client.exceptions import HTTPError
+
+from booking.errors import BookingError
+from booking.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+# Longer than any send can take (the SendGrid client times out first).
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+RETRYABLE_HTTP = {408, 429}
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: str  # "sent", "failed", "retry", or "skipped" (sent/claimed/not due)
+    retry_in: timedelta | None = None
+
+
+def message_for(email: OutboundEmail) -> EmailMultiAlternatives:
+    """The Django email for an outbox row: text, HTML alternative, attachments."""
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=email.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_email],
+        reply_to=[email.reply_to] if email.reply_to else None,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(
+            attachment["filename"],
+            base64.b64decode(attachment["content"]),
+            attachment.get("mimetype") or "application/octet-stream",
+        )
+    return message
+
+
+def is_retryable(error: Exception) -> bool:
+    """5xx, 408, 429, timeouts and connection errors are; other refusals are not."""
+    if isinstance(error, HTTPError):
+        status = getattr(error, "status_code", 0) or 0
+        return status >= 500 or status in RETRYABLE_HTTP
+    # URLError, ConnectionError, TimeoutError, SMTP errors: all OSError.
+    return isinstance(error, OSError)
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, HTTPError):
+        body = error.body.decode(errors="replace") if error.body else ""
+        return f"HTTP {error.status_code} {error.reason}: {body}"[:2000]
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try: base, 2×base, 4×base, … ≤ 1 h."""
+    base = timedelta(seconds=settings.BOOKING_EMAIL_RETRY_SECONDS)
+    return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _due(now: datetime) -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), pk=email_id, status=Status.QUEUED)
+            .first()
+        )
+        if email is None:
+            return None  # sent, failed, being sent by another worker, or not due
+        email.attempts += 1
+        email.next_attempt_at = now + LEASE
+        email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+        return email
+
+
+def email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
+    """Send one queued outbox row, at most once; say whether to try again and when."""
+    now = now or timezone.now()
+    email = _claim(email_id, now)
+    if email is None:
+        return SendResult("skipped")
+    try:
+        get_connection().send_messages([message_for(email)])
+    except Exception as error:
+        return _record_failure(email, error)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    logger.info("Sent email %s (%s to %s)", email.pk, email.kind, email.to_email)
+    return SendResult("sent")
+
+
+def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
+    message = describe(error)
+    later = timezone.now()
+    if is_retryable(error) and email.attempts < settings.BOOKING_EMAIL_MAX_ATTEMPTS:
+        wait = backoff(email.attempts)
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            last_error=message, next_attempt_at=later + wait, updated_at=later
+        )
+        logger.warning(
+            "Email %s attempt %s failed (%s); retrying in %s",
+            email.pk,
+            email.attempts,
+            message,
+            wait,
+        )
+        return SendResult("retry", retry_in=wait)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.FAILED, last_error=message, next_attempt_at=None, updated_at=later
+    )
+    logger.error("Email %s failed for good: %s", email.pk, message)
+    return SendResult("failed")
+
+
+def send_on_commit(email_id: int) -> None:
+    """Enqueue the send task once the current transaction commits."""
+    transaction.on_commit(lambda: enqueue_send(email_id))
+
+
+def enqueue_send(email_id: int) -> bool:
+    """Hand one row to Huey; if the broker is down the row waits for the sweep."""
+    # Imported here: tasks.py imports the services that import this module.
+    from booking.tasks import send_email
+
+    try:
+        send_email(email_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue email %s; the outbox sweep will send it later",
+            email_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Enqueue queued rows that should have gone out by now; returns their ids.
+
+    A row is due when its backoff (or a worker's lease) has passed; the grace period
+    leaves a just-committed row to the task enqueued with it.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.BOOKING_OUTBOX_GRACE_SECONDS)
+    stale = Q(next_attempt_at__isnull=True, created_at__lte=cutoff) | Q(
+        next_attempt_at__lte=cutoff
+    )
+    ids = list(
+        OutboundEmail.objects.filter(stale, status=Status.QUEUED)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [email_id for email_id in ids if enqueue_send(email_id)]
+
+
+def email_retry(*, email_id: int, business_id: int | None = None) -> OutboundEmail:
+    """Queue a failed email again (from ``booking_health`` or the dashboard).
+
+    ``business_id`` limits it to one business's emails (a member retrying theirs).
+    """
+    with transaction.atomic():
+        emails = OutboundEmail.objects.select_for_update()
+        if business_id is not None:
+            emails = emails.filter(business_id=business_id)
+        email = emails.get(pk=email_id)
+        if email.status != Status.FAILED:
+            raise BookingError("email_not_failed")
+        email.status = Status.QUEUED
+        email.attempts = 0
+        email.next_attempt_at = None
+        email.save(
+            update_fields=["status", "attempts", "next_attempt_at", "updated_at"]
+        )
+        send_on_commit(email.pk)
+        return email

@@ -1,0 +1,63 @@
+"""Instants in words for people: always in a named zone, never bare UTC.
+
+Emails, in-app notices and calendar descriptions show a time in the reader's zone and
+say which zone that is ("Sunday 29 March 2026, 09:00–10:00 · Europe/London time (BST)").
+"""
+
+import zoneinfo
+from datetime import datetime
+
+from booking.models import BookingRequest, timezone_names
+
+
+def zone(name: str, fallback: str = "UTC") -> zoneinfo.ZoneInfo:
+    """The zone called ``name``, or ``fallback`` when it is blank or unknown."""
+    return zoneinfo.ZoneInfo(name if name in timezone_names() else fallback)
+
+
+def client_zone(booking: BookingRequest) -> zoneinfo.ZoneInfo:
+    """The zone the client booked in, else the business's."""
+    return zone(booking.client_timezone, booking.session.business.timezone)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def format_moment(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """``Sunday 29 March 2026 at 09:00`` in ``tz``."""
+    local = moment.astimezone(tz)
+    return f"{_day(local)} at {local:%H:%M}"
+
+
+def format_span(start: datetime, end: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """``Sunday 29 March 2026, 09:00–10:00`` in ``tz`` (the end's date if another)."""
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    if first.date() == last.date():
+        return f"{_day(first)}, {first:%H:%M}–{last:%H:%M}"
+    return f"{_day(first)}, {first:%H:%M} – {_day(last)}, {last:%H:%M}"
+
+
+def format_date(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """``Sun 29 Mar`` in ``tz``: short enough for a subject line."""
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _abbreviation(tz: zoneinfo.ZoneInfo, moment: datetime) -> str:
+    """``BST``, ``JST``; blank for numeric ones like ``+04`` that name nothing."""
+    abbreviation = moment.astimezone(tz).tzname() or ""
+    return "" if abbreviation[:1] in {"", "+", "-"} else abbreviation
+
+
+def zone_label(tz: zoneinfo.ZoneInfo, moment: datetime) -> str:
+    """``Europe/London time (BST)``, or ``Asia/Dubai time``."""
+    abbreviation = _abbreviation(tz, moment)
+    if abbreviation and abbreviation != tz.key:
+        return f"{tz.key} time ({abbreviation})"
+    return f"{tz.key} time"
+
+
+def format_time(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """``17:00 JST`` (or ``17:00 Asia/Dubai``): short, for a subject line."""
+    return f"{moment.astimezone(tz):%H:%M} {_abbreviation(tz, moment) or tz.key}"
