@@ -4,6 +4,7 @@ Thin: transitions go through ``booking.services``, the request list through
 ``booking.selectors``, settings are checked by the model's own validators.
 """
 
+from functools import wraps
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,21 @@ from booking.models import BookingRequest, BookingSettings
 from booking.selectors import booking_requests_filter
 
 router = Router(tags=["Admin"], auth=ADMIN_AUTH)
+
+
+def _no_store(run):
+    """Owners' data: no shared cache or browser cache keeps a copy."""
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+router.add_decorator(_no_store, mode="view")
 
 PAGE_SIZE, MAX_PAGE_SIZE = 25, 100
 IdPath = Annotated[Id, Path(description="The booking request's `id`.")]

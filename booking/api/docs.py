@@ -43,9 +43,6 @@ the business's) in a booking answer, the business's zone in admin answers.
 ERRORS = {
     400: "Invalid input; `errors` names each field or parameter at fault.",
     401: "No valid API token or login session (`unauthorized`, `invalid_token`).",
-    403: "Not allowed.",
-    404: "Not found.",
-    409: "Refused by a booking rule.",
     429: "Too many requests from this IP (`rate_limited`); retry after "
     "`Retry-After` seconds.",
 }
@@ -71,23 +68,22 @@ def responses(
     schema: Any,
     description: str,
     *,
-    errors: tuple[int, ...] | dict[int, str] = (),
+    errors: dict[int, str],
     redirect: bool = False,
     headers: dict[int, dict] | None = None,
 ) -> dict[str, Any]:
-    """``response=`` and ``openapi_extra=`` for one endpoint's documented answers."""
-    described = (
-        errors if isinstance(errors, dict) else {code: ERRORS[code] for code in errors}
-    )
+    """``response=`` and ``openapi_extra=`` for one endpoint's documented answers:
+    its success, ``errors`` (status → description, all with the error body), and a
+    308 redirect (a business's old slug) when ``redirect``."""
     response: dict[int, Any] = {status: schema}
     docs: dict[int, dict] = {status: {"description": description}}
     if redirect:
         response[308] = None
         docs[308] = REDIRECT
-    for code, text in described.items():
+    for code, text in errors.items():
         response[code] = ErrorOut
         docs[code] = {"description": text}
-    if 429 in described:
+    if 429 in errors:
         docs[429]["headers"] = RETRY_AFTER
     for code, extra in (headers or {}).items():
         docs[code]["headers"] = extra

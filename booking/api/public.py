@@ -69,7 +69,8 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]+$",
         description="Any unique string (e.g. a UUID) per booking attempt. A retry "
         "with the same key returns the booking made the first time (same 201 "
-        "answer, with `Idempotent-Replayed: true`) instead of booking twice.",
+        "answer, with `Idempotent-Replayed: true`) instead of booking twice. An "
+        "attempt that did not book (4xx) is not remembered: retrying it tries again.",
     ),
 ]
 

@@ -375,3 +375,10 @@ def test_a_token_is_bound_to_its_business(client, owner, business, other_busines
     assert same.status_code == 200
     other = client.get(f"{API}/link/", {"business": other_business.slug}, **auth)
     assert other.status_code == 404
+
+
+def test_admin_answers_are_not_cached(client, business, owner_auth):
+    assert client.get(f"{API}/settings/", **owner_auth)["Cache-Control"] == "no-store"
+    refused = client.get(f"{API}/settings/")
+    assert (refused.status_code, refused["Cache-Control"]) == (401, "no-store")
+    assert "Cache-Control" not in client.get(f"{API}/public/{business.slug}/")

@@ -2,13 +2,17 @@
 
 import json
 import re
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from booking.models import BookingRequest
 from tests.booking.api_helpers import API, days_ahead, session_at, set_settings
+from tests.conftest import requires_postgres
 from tests.factories import BookingRequestFactory, BusinessFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -324,3 +328,52 @@ def test_limits_can_be_switched_off(client, business, settings):
     settings.RATELIMIT_ENABLE = False
     codes = {client.get(f"{API}/public/{business.slug}/").status_code for _ in range(3)}
     assert codes == {200}
+
+
+# --- races (PostgreSQL row locks) -----------------------------------------------------
+
+
+def _race(business, bodies, keys) -> list[tuple[int, dict]]:
+    barrier = threading.Barrier(len(bodies))
+    answers: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def attempt(body, key) -> None:
+        try:
+            barrier.wait()
+            headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+            response = book(Client(), business, body, **headers)
+            answer = (response.status_code, response.json())
+        finally:
+            connection.close()
+        with lock:
+            answers.append(answer)
+
+    workers = [
+        threading.Thread(target=attempt, args=pair)
+        for pair in zip(bodies, keys, strict=True)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(answers, key=lambda answer: answer[0])
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_clients_get_one_booking_and_one_409(business, session):
+    bodies = [details(session, client_email=f"racer{i}@example.com") for i in range(6)]
+    answers = _race(business, bodies, [None] * 6)
+    assert [status for status, _ in answers] == [201] + [409] * 5
+    assert {body["code"] for _, body in answers[1:]} == {"full"}
+    assert BookingRequest.objects.count() == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_retries_with_one_key_book_once(business, session):
+    answers = _race(business, [details(session)] * 4, ["same-key"] * 4)
+    assert [status for status, _ in answers] == [201] * 4
+    assert len({body["booking_reference"] for _, body in answers}) == 1
+    assert BookingRequest.objects.count() == 1
