@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs page's templates and Swagger UI files, served locally
     "booking",
     "dashboard",
 ]
