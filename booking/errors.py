@@ -21,6 +21,11 @@ ERRORS: dict[str, tuple[int, str]] = {
     "buffer": (409, "That time was just taken. Please pick another time."),
     "invalid_transition": (409, "This booking cannot be changed that way any more."),
     "expired": (409, "This request has expired: its hold on the time has lapsed."),
+    "already_started": (
+        409,
+        "This session has already started, so it can no longer be cancelled online. "
+        "Please contact the business.",
+    ),
     "reason_required": (400, "Please give a reason; the client will read it."),
     "email_not_failed": (409, "Only an email that failed can be sent again."),
 }

@@ -441,6 +441,10 @@ class BookingRequest(models.Model):
             return True
         return self.status == self.Status.PENDING and self.expires_at > now
 
+    def client_can_cancel(self, now) -> bool:
+        """While the booking holds a spot, until the session starts."""
+        return self.is_active(now) and self.session.starts_at > now
+
     def effective_status(self, now) -> str:
         """The status as a reader should see it: a lapsed pending request is expired."""
         if self.status == self.Status.PENDING and self.expires_at <= now:

@@ -215,6 +215,7 @@ def _transition(
     now: datetime,
     note: str = "",
     action: str | None = None,
+    by_client: bool = False,
     **fields,
 ) -> BookingRequest:
     with transaction.atomic():
@@ -226,6 +227,8 @@ def _transition(
                 f"This booking is {booking.get_status_display().lower()}; "
                 f"it cannot be {_past_tense(to_status)}.",
             )
+        if by_client and booking.session.starts_at <= now:
+            raise BookingError("already_started")
         lapsed = from_status == Status.PENDING and booking.expires_at <= now
         if lapsed and to_status == Status.APPROVED:
             raise BookingError("expired")
@@ -307,7 +310,8 @@ def booking_cancel(
 ) -> BookingRequest:
     """Cancel a pending or approved booking, freeing its spot.
 
-    ``by_client`` marks a cancellation from the client's own link (no user account).
+    ``by_client`` marks a cancellation from the client's own link (no user account);
+    a client may cancel only until the session starts, the business at any time.
     """
     now = now or timezone.now()
     return _transition(
@@ -316,6 +320,7 @@ def booking_cancel(
         actor=actor,
         actor_label="client" if by_client else "owner",
         now=now,
+        by_client=by_client,
         note=reason.strip(),
         cancellation_reason=reason.strip(),
     )

@@ -310,7 +310,7 @@ def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         "is_new": request.GET.get("new") == "1",
         "google_url": google_calendar_url(booking),
         "outlook_url": outlook_calendar_url(booking),
-        "can_cancel": booking.is_active(now),
+        "can_cancel": booking.client_can_cancel(now),
     }
     return render_page(request, "booking/manage.html", ctx, zone=zone, private=True)
 
@@ -349,7 +349,7 @@ def cancel(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         "embed": embed,
         "zone": zone,
         "error": error,
-        "can_cancel": booking.is_active(timezone.now()),
+        "can_cancel": booking.client_can_cancel(timezone.now()),
     }
     return render_page(
         request,

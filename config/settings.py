@@ -172,6 +172,9 @@ else:
 # that must be Redis. Local memory is only for the embedded single-process mode.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Behind a reverse proxy every request comes from the proxy's address: name the header
+# that carries the client's own (one address), e.g. HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
 SILENCED_SYSTEM_CHECKS = (
     [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 )

@@ -109,3 +109,11 @@ def test_deploy_checks_pass_with_production_settings():
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rate_limits_can_read_the_client_address_from_a_proxy_header():
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.RATELIMIT_IP_META_KEY)"
+    assert run_with(["-c", probe]).stdout.strip() == "None"
+    behind_proxy = run_with(["-c", probe], RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP")
+    assert behind_proxy.stdout.strip() == "HTTP_X_REAL_IP"

@@ -363,3 +363,24 @@ def test_two_sessions_separated_only_by_the_buffer_get_at_most_one_booking(biz):
     outcomes = _race(biz, [first.pk, second.pk], threads=10)
     assert outcomes.count("booked") == 1
     assert BookingRequest.objects.filter(session__business=biz).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_cancel_once_the_session_has_started(biz, session):
+    booking = book(biz, session).booking
+    with pytest.raises(BookingError) as error:
+        services.booking_cancel(
+            booking_id=booking.pk, by_client=True, now=session.starts_at
+        )
+    assert error.value.code == "already_started"
+    assert "contact the business" in error.value.message
+    booking.refresh_from_db()
+    assert booking.status == Status.APPROVED
+    assert not booking.client_can_cancel(session.starts_at)
+    assert booking.client_can_cancel(session.starts_at - timedelta(minutes=1))
+    # The business can still cancel it (a no-show, an incident at the pool).
+    owner = UserFactory()
+    cancelled = services.booking_cancel(
+        booking_id=booking.pk, actor=owner, now=session.starts_at + timedelta(hours=1)
+    )
+    assert cancelled.status == Status.CANCELLED

@@ -219,3 +219,20 @@ def test_unknown_slug_in_the_embed_frames_for_self_only(client):
     response = client.get("/embed/nobody-here/")
     assert response.status_code == 404
     assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
+def test_no_cancel_link_or_cancel_once_the_session_has_started(client, business):
+    start = timezone.now() - timedelta(minutes=5)
+    session = make_session(business, days=0, hour=9)
+    session.starts_at, session.ends_at = start, start + timedelta(hours=1)
+    session.save()
+    booking = BookingRequestFactory(session=session, client_email="ada@example.com")
+    cancel = reverse("booking:cancel", args=[booking.access_token])
+
+    assert cancel not in text(client.get(manage_url(booking)))
+    response = client.post(cancel)
+
+    assert response.status_code == 409
+    assert "already started" in text(response)
+    booking.refresh_from_db()
+    assert booking.status == Status.APPROVED
