@@ -1,0 +1,161 @@
+"""Reads for the owner's screens: the requests list, today's sessions, notifications.
+
+Statuses are read as ``BookingRequest.effective_status`` does: a pending request whose
+``expires_at`` has passed counts as expired, whether or not the expiry task has run.
+"""
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from booking.availability import active_bookings_q
+from booking.models import (
+    BookingNotification,
+    BookingRequest,
+    Business,
+    Session,
+)
+
+Status = BookingRequest.Status
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: str = ""  # "" for every status
+    service_id: int | None = None
+    date_from: date | None = None  # the session's local date, in the business's zone
+    date_to: date | None = None
+    q: str = ""  # name, email, phone or reference
+
+
+def effective_status_q(status: str, now: datetime) -> Q:
+    """Requests whose effective status (at ``now``) is ``status``."""
+    if status == Status.PENDING:
+        return Q(status=Status.PENDING, expires_at__gt=now)
+    if status == Status.EXPIRED:
+        return Q(status=Status.EXPIRED) | Q(status=Status.PENDING, expires_at__lte=now)
+    return Q(status=status)
+
+
+def search_q(text: str) -> Q:
+    """Free text over client name, email, phone (digits only) and reference."""
+    text = text.strip()
+    match = (
+        Q(client_name__icontains=text)
+        | Q(client_email__icontains=text)
+        | Q(booking_reference__icontains=text)
+    )
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3 and not re.search(r"[A-Za-z@]", text):
+        match |= Q(client_phone__contains=digits)
+    return match
+
+
+def local_day_start(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def booking_requests_for_business(
+    *, business: Business, filters: RequestFilters, now: datetime
+) -> QuerySet[BookingRequest]:
+    """The business's requests matching ``filters``, with session and service joined."""
+    requests = BookingRequest.objects.filter(session__business=business).select_related(
+        "session__service"
+    )
+    if filters.status:
+        requests = requests.filter(effective_status_q(filters.status, now))
+    if filters.service_id:
+        requests = requests.filter(session__service_id=filters.service_id)
+    zone = business.tz
+    if filters.date_from:
+        requests = requests.filter(
+            session__starts_at__gte=local_day_start(filters.date_from, zone)
+        )
+    if filters.date_to:
+        requests = requests.filter(
+            session__starts_at__lt=local_day_start(
+                filters.date_to + timedelta(days=1), zone
+            )
+        )
+    if filters.q.strip():
+        requests = requests.filter(search_q(filters.q))
+    return requests
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    count: int
+    soonest: BookingRequest | None  # the pending request that expires first
+
+
+def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
+    pending = BookingRequest.objects.filter(
+        effective_status_q(Status.PENDING, now), session__business=business
+    )
+    soonest = (
+        pending.select_related("session__service").order_by("expires_at", "pk").first()
+    )
+    return PendingSummary(count=pending.count() if soonest else 0, soonest=soonest)
+
+
+def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Session]:
+    """The business's sessions with their service and ``active_count``."""
+    return (
+        Session.objects.filter(business=business)
+        .select_related("service")
+        .annotate(
+            active_count=Count(
+                "booking_requests",
+                filter=active_bookings_q(now, prefix="booking_requests__"),
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def sessions_between(
+    *, business: Business, start: datetime, end: datetime, now: datetime
+) -> list[Session]:
+    """Sessions starting in [start, end), each with ``active_count`` and, prefetched,
+    ``holding`` (its active bookings, by name). Two queries.
+    """
+    holding = BookingRequest.objects.filter(active_bookings_q(now)).order_by(
+        "client_name", "pk"
+    )
+    return list(
+        sessions_with_counts(business=business, now=now)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .prefetch_related(
+            Prefetch("booking_requests", queryset=holding, to_attr="holding")
+        )
+    )
+
+
+def holding_bookings(*, session: Session, now: datetime) -> list[BookingRequest]:
+    """The bookings holding a spot in ``session``, by client name."""
+    return list(
+        session.booking_requests.filter(active_bookings_q(now)).order_by(
+            "client_name", "pk"
+        )
+    )
+
+
+def notifications_for(
+    *, user: AbstractBaseUser, business: Business
+) -> QuerySet[BookingNotification]:
+    """``user``'s notifications about ``business``'s bookings, newest first."""
+    return BookingNotification.objects.filter(
+        user=user, booking_request__session__business=business
+    ).order_by("-created_at", "-pk")
+
+
+def unread_count(*, user: AbstractBaseUser, business: Business) -> int:
+    return (
+        notifications_for(user=user, business=business)
+        .filter(read_at__isnull=True)
+        .count()
+    )
