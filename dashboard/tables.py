@@ -39,19 +39,17 @@ class BookingRequestTable(tables.Table):
         orderable=False,
         attrs={"td": {"class": "cell-select"}, "th": {"class": "cell-select"}},
     )
-    reference = tables.Column(
-        accessor="booking_reference", verbose_name="Reference", attrs=_label("Ref.")
+    request = tables.Column(
+        accessor="created_at",
+        verbose_name="Request",
+        order_by=("created_at", "pk"),
+        attrs=_label("Request"),
     )
     client = tables.Column(
         accessor="client_name",
         verbose_name="Client",
         order_by=("client_name", "pk"),
         attrs=_label("Client"),
-    )
-    service = tables.Column(
-        accessor="session__service__name",
-        verbose_name="Service",
-        attrs=_label("Service"),
     )
     session = tables.Column(
         accessor="session__starts_at",
@@ -60,20 +58,9 @@ class BookingRequestTable(tables.Table):
         attrs=_label("Session"),
     )
     status = tables.Column(
-        verbose_name="Status", order_by=("status", "expires_at"), attrs=_label("Status")
-    )
-    time_left = tables.Column(
-        accessor="expires_at",
-        verbose_name="Time left",
-        order_by=("expires_at", "pk"),
-        default="—",
-        attrs=_label("Time left"),
-    )
-    received = tables.Column(
-        accessor="created_at",
-        verbose_name="Received",
-        order_by=("created_at", "pk"),
-        attrs=_label("Received"),
+        verbose_name="Status",
+        order_by=("status", "expires_at", "pk"),
+        attrs=_label("Status"),
     )
     actions = RowTemplateColumn(
         template_name="dashboard/requests/cell_actions.html",
@@ -85,7 +72,7 @@ class BookingRequestTable(tables.Table):
     class Meta:
         model = BookingRequest
         fields = ()
-        order_by = ("-received",)
+        order_by = ("-request",)
         attrs = {"class": "table table-hover align-middle requests-table stack-sm mb-0"}
         row_attrs = {"id": lambda record: f"request-{record.pk}"}
         empty_text = "No booking requests match these filters."
@@ -104,11 +91,13 @@ class BookingRequestTable(tables.Table):
             kwargs={"business_id": self.business.pk, "pk": record.pk},
         )
 
-    def render_reference(self, value: str, record: BookingRequest) -> str:
+    def render_request(self, value: datetime, record: BookingRequest) -> str:
         return format_html(
-            '<a href="{}" class="font-monospace text-nowrap">{}</a>',
+            '<a href="{}" class="font-monospace text-nowrap">{}</a><br>'
+            '<span class="small text-body-secondary text-nowrap">{}</span>',
             self.detail_url(record),
-            value,
+            record.booking_reference,
+            local_text(value, self.business.tz, "j M, H:i"),
         )
 
     def render_client(self, value: str, record: BookingRequest) -> str:
@@ -117,36 +106,31 @@ class BookingRequestTable(tables.Table):
             '{}<br><span class="small text-body-secondary">{}</span>', value, contact
         )
 
-    def render_session(self, value: datetime) -> str:
+    def render_session(self, value: datetime, record: BookingRequest) -> str:
         zone = self.business.tz
         return format_html(
-            '<span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span>',
+            '{}<br><span class="small"><span class="text-nowrap">{}</span> '
+            '<span class="text-nowrap">{}</span></span>',
+            record.session.service.name,
             local_text(value, zone, "D j M Y"),
             local_text(value, zone, "H:i T"),
         )
 
-    def render_received(self, value: datetime) -> str:
-        return format_html(
-            '<span class="text-nowrap">{}</span>',
-            local_text(value, self.business.tz, "j M, H:i"),
-        )
-
     def render_status(self, record: BookingRequest) -> str:
         status = record.effective_status(self.now)
-        return format_html(
+        badge = format_html(
             '<span class="badge {}">{}</span>',
             STATUS_BADGES[status],
             STATUS_LABELS[status],
         )
-
-    def render_time_left(self, record: BookingRequest) -> str:
-        if record.effective_status(self.now) != BookingRequest.Status.PENDING:
-            return "—"
+        if status != BookingRequest.Status.PENDING:
+            return badge
         left = record.expires_at - self.now
         urgent = left.total_seconds() < 3 * 3600
         return format_html(
-            '<time datetime="{}" class="text-nowrap {}">{} left</time>',
+            '{}<br><time datetime="{}" class="small text-nowrap {}">{} left</time>',
+            badge,
             record.expires_at.isoformat(),
-            "text-danger fw-semibold" if urgent else "",
+            "text-danger fw-semibold" if urgent else "text-body-secondary",
             duration_text(left),
         )

@@ -168,3 +168,11 @@ def test_settings_errors_show_in_place(page: Page, live_server, owner, business)
     business.refresh_from_db()
     assert business.slug == "swim-school-plus"
     assert business.booking_settings.booking_expiry_hours == 24
+
+
+def test_sign_up_preselects_the_browser_time_zone(browser, live_server):
+    context = browser.new_context(timezone_id="Asia/Tokyo", base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/signup/")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    context.close()

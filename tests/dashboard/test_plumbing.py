@@ -83,3 +83,16 @@ def test_account_email_templates_render_one_line_subjects():
     )
     assert subject == "Olivia invited you to Swim on Booking Links"
     assert "https://x.test/accounts/invitation/t/" in text and "<a href" in html
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_after_logout_sends_the_page_to_log_in(client, business):
+    response = client.get(
+        f"/dashboard/{business.pk}/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/dashboard/{business.pk}/requests/?q=a",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (
+        f"/accounts/login/?next=/dashboard/{business.pk}/requests/%3Fq%3Da"
+    )
