@@ -31,15 +31,15 @@ class HtmxMessagesMiddleware:
         if "text/html" not in response.get("Content-Type", ""):
             return response
         storage = messages.get_messages(request)
-        if storage.used:
+        # len() does not mark the storage used: with nothing to show, the message
+        # cookie is left alone (public pages set no cookies).
+        if storage.used or not len(storage):
             return response
-        pending = list(storage)
-        if pending:
-            response.content += render_to_string(
-                "dashboard/fragment_messages.html",
-                {"messages": pending, "oob": True},
-                request=request,
-            ).encode()
+        response.content += render_to_string(
+            "dashboard/fragment_messages.html",
+            {"messages": list(storage), "oob": True},
+            request=request,
+        ).encode()
         return response
 
     @staticmethod

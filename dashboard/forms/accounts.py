@@ -53,7 +53,8 @@ class PasswordField(forms.CharField):
             label=label,
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=password_validation.password_validators_help_text_html(),
+            help_text="At least 8 characters, not all digits, not a common password "
+            "and not like your name or email.",
             error_messages={"required": "Choose a password."},
             **kwargs,
         )

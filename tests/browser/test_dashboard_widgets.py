@@ -64,8 +64,15 @@ def test_filters_and_sorting_swap_the_table_and_push_the_url(
     page.get_by_role("link", name="Client").click()
     expect(page).to_have_url(re.compile(r"sort=-client"))
     expect(rows(page).first).to_contain_text("Bea Pending")
+    page.get_by_label("Search").fill("pending")  # a new filter keeps the sort
+    expect(page).to_have_url(
+        re.compile(r"q=pending.*sort=-client|sort=-client.*q=pend")
+    )
+    expect(rows(page).first).to_contain_text("Bea Pending")
     assert was_not_reloaded(page)
 
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"sort=-client$"))
     page.go_back()
     expect(rows(page).first).to_contain_text("Ada Pending")
 

@@ -226,3 +226,16 @@ def test_staff_log_in_and_see_no_owner_pages(client, staff, business):
     assert url("requests", business) in html and url("sessions", business) in html
     assert url("settings", business) not in html
     assert url("members", business) not in html
+
+
+@pytest.mark.django_db
+def test_accepting_invitations_is_rate_limited(client, invited):
+    for _ in range(20):
+        client.post("/" + invited, {"first_name": "", "password": ""})
+    response = client.post(
+        "/" + invited,
+        {"first_name": "Nina", "password": "nina-secret-pass"},
+        follow=True,
+    )
+    assert "Too many attempts" in response.content.decode()
+    assert not Membership.objects.filter(user__email="new.staff@example.com").exists()

@@ -54,6 +54,7 @@ def test_list_and_mark_one_read(owner_client, owner, business, pending):
     note = notify(owner, pending, title="New request from Penny")
     html = owner_client.get(url("notifications", business)).content.decode()
     assert "New request from Penny" in html and "Mark all as read (1)" in html
+    assert f'href="{url("request_detail", business, pk=pending.pk)}"' in html
     response = owner_client.post(
         url("notification_read", business, pk=note.pk),
         {"next": url("notifications", business)},

@@ -96,3 +96,10 @@ def test_an_htmx_request_after_logout_sends_the_page_to_log_in(client, business)
     assert response["HX-Redirect"] == (
         f"/accounts/login/?next=/dashboard/{business.pk}/requests/%3Fq%3Da"
     )
+
+
+@pytest.mark.django_db
+def test_an_htmx_answer_without_messages_sets_no_cookie(client, business):
+    response = client.get(f"/book/{business.slug}/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert not response.cookies

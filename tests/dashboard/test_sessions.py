@@ -372,3 +372,40 @@ def test_series_that_creates_nothing_says_why(owner_client, business, service):
     response = owner_client.post(url("series_new", business), data)
     assert "This series would create no new sessions" in response.content.decode()
     assert Session.objects.count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"capacity": ""}, "capacity", "from 1 to 1000"),
+        ({"day": ""}, "day", "Pick a date."),
+        ({"booking_deadline_hours": "-1"}, "booking_deadline_hours", "from 0 to 720"),
+    ],
+)
+def test_edit_session_bad_input(
+    owner_client, business, session, changes, field, message
+):
+    local = session.starts_at.astimezone(business.tz)
+    data = {
+        "day": local.date().isoformat(),
+        "start_time": local.strftime("%H:%M"),
+        "capacity": "2",
+        "booking_deadline_hours": "0",
+        **changes,
+    }
+    response = owner_client.post(url("session_edit", business, pk=session.pk), data)
+    html = response.content.decode()
+    assert message in html and f'id="id_{field}_error"' in html
+    session.refresh_from_db()
+    assert session.capacity == 2 and session.is_bookable
+
+
+@pytest.mark.django_db
+def test_cancel_session_message_has_a_limit(owner_client, business, session, approved):
+    response = owner_client.post(
+        url("session_cancel", business, pk=session.pk), {"reason": "x" * 2001}
+    )
+    assert "Keep the message under 2,000 characters." in response.content.decode()
+    session.refresh_from_db()
+    assert session.cancelled_at is None
