@@ -28,6 +28,26 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "reason_required": (400, "Please give a reason; the client will read it."),
     "email_not_failed": (409, "Only an email that failed can be sent again."),
+    # Refusals of the dashboard's commands (sessions, services, members).
+    "session_cancelled": (409, "This session is cancelled; it cannot be changed."),
+    "session_has_bookings": (
+        409,
+        "This session has bookings, so its time cannot change. Cancel it (its "
+        "clients are told) and create a new one instead.",
+    ),
+    "capacity_below_bookings": (
+        409,
+        "The capacity cannot be lower than the bookings the session already holds.",
+    ),
+    "service_has_bookings": (
+        409,
+        "This service has bookings, so it cannot be deleted. Deactivate it instead: "
+        "it leaves your booking link and its history stays.",
+    ),
+    "last_owner": (
+        409,
+        "A business needs at least one owner. Make someone else an owner first.",
+    ),
 }
 
 

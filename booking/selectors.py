@@ -1,22 +1,39 @@
-"""Reads for owners: which booking requests match a filter (JSON API, dashboard).
+"""Reads for the owner's screens: the requests list, today's sessions, notifications.
 
-Status filters use the status a reader should see (``BookingRequest.effective_status``):
-a pending request past ``expires_at`` counts as expired even before the periodic task
-has marked it so.
+Statuses are read as ``BookingRequest.effective_status`` does: a pending request whose
+``expires_at`` has passed counts as expired, whether or not the expiry task has run.
 """
 
 import re
+import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from booking.models import BookingRequest, Business
+from booking.availability import active_bookings_q
+from booking.models import (
+    BookingNotification,
+    BookingRequest,
+    Business,
+    Session,
+)
 
 Status = BookingRequest.Status
 
 
+@dataclass(frozen=True)
+class RequestFilters:
+    status: str = ""  # "" for every status
+    service_id: int | None = None
+    date_from: date | None = None  # the session's local date, in the business's zone
+    date_to: date | None = None
+    q: str = ""  # name, email, phone or reference
+
+
 def effective_status_q(status: str, now: datetime) -> Q:
-    """Requests whose effective status at ``now`` is ``status``."""
+    """Requests whose effective status (at ``now``) is ``status``."""
     if status == Status.PENDING:
         return Q(status=Status.PENDING, expires_at__gt=now)
     if status == Status.EXPIRED:
@@ -25,10 +42,10 @@ def effective_status_q(status: str, now: datetime) -> Q:
 
 
 def search_q(text: str) -> Q:
-    """Free text over name, email, phone and reference.
+    """Free text over client name, email, phone and reference.
 
-    Digits are also matched against the stored (normalised) phone number, so
-    "07700 900101" finds "+447700900101".
+    A number is also matched by its digits against the stored (normalised) phone,
+    leading zeros dropped, so "07700 900101" finds "+447700900101".
     """
     text = text.strip()
     match = (
@@ -38,39 +55,112 @@ def search_q(text: str) -> Q:
         | Q(booking_reference__icontains=text)
     )
     digits = re.sub(r"\D", "", text).lstrip("0")
-    if len(digits) >= 4:
+    if len(digits) >= 3 and not re.search(r"[A-Za-z@]", text):
         match |= Q(client_phone__contains=digits)
     return match
 
 
-def booking_requests_filter(
-    *,
-    business: Business,
-    now: datetime,
-    status: str | None = None,
-    service_id: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    q: str | None = None,
-) -> QuerySet[BookingRequest]:
-    """The business's requests matching every given filter, newest first.
+def local_day_start(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
-    ``date_from``/``date_to`` are inclusive and compare the session's start date in
-    the business's time zone. The rows come with their session and service.
-    """
-    rows = BookingRequest.objects.filter(session__business_id=business.pk)
-    if status:
-        rows = rows.filter(effective_status_q(status, now))
-    if service_id is not None:
-        rows = rows.filter(session__service_id=service_id)
+
+def booking_requests_for_business(
+    *, business: Business, filters: RequestFilters, now: datetime
+) -> QuerySet[BookingRequest]:
+    """The business's requests matching ``filters``, with session and service joined."""
+    requests = BookingRequest.objects.filter(session__business=business).select_related(
+        "session__service"
+    )
+    if filters.status:
+        requests = requests.filter(effective_status_q(filters.status, now))
+    if filters.service_id:
+        requests = requests.filter(session__service_id=filters.service_id)
     zone = business.tz
-    if date_from is not None:
-        rows = rows.filter(
-            session__starts_at__gte=datetime.combine(date_from, time.min, tzinfo=zone)
+    if filters.date_from:
+        requests = requests.filter(
+            session__starts_at__gte=local_day_start(filters.date_from, zone)
         )
-    if date_to is not None:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
-        rows = rows.filter(session__starts_at__lt=end)
-    if q and q.strip():
-        rows = rows.filter(search_q(q))
-    return rows.select_related("session__service").order_by("-created_at", "-id")
+    if filters.date_to:
+        requests = requests.filter(
+            session__starts_at__lt=local_day_start(
+                filters.date_to + timedelta(days=1), zone
+            )
+        )
+    if filters.q.strip():
+        requests = requests.filter(search_q(filters.q))
+    return requests
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    count: int
+    soonest: BookingRequest | None  # the pending request that expires first
+
+
+def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
+    pending = BookingRequest.objects.filter(
+        effective_status_q(Status.PENDING, now), session__business=business
+    )
+    soonest = (
+        pending.select_related("session__service").order_by("expires_at", "pk").first()
+    )
+    return PendingSummary(count=pending.count() if soonest else 0, soonest=soonest)
+
+
+def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Session]:
+    """The business's sessions with their service and ``active_count``."""
+    return (
+        Session.objects.filter(business=business)
+        .select_related("service")
+        .annotate(
+            active_count=Count(
+                "booking_requests",
+                filter=active_bookings_q(now, prefix="booking_requests__"),
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def sessions_between(
+    *, business: Business, start: datetime, end: datetime, now: datetime
+) -> list[Session]:
+    """Sessions starting in [start, end), each with ``active_count`` and, prefetched,
+    ``holding`` (its active bookings, by name). Two queries.
+    """
+    holding = BookingRequest.objects.filter(active_bookings_q(now)).order_by(
+        "client_name", "pk"
+    )
+    return list(
+        sessions_with_counts(business=business, now=now)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .prefetch_related(
+            Prefetch("booking_requests", queryset=holding, to_attr="holding")
+        )
+    )
+
+
+def holding_bookings(*, session: Session, now: datetime) -> list[BookingRequest]:
+    """The bookings holding a spot in ``session``, by client name."""
+    return list(
+        session.booking_requests.filter(active_bookings_q(now)).order_by(
+            "client_name", "pk"
+        )
+    )
+
+
+def notifications_for(
+    *, user: AbstractBaseUser, business: Business
+) -> QuerySet[BookingNotification]:
+    """``user``'s notifications about ``business``'s bookings, newest first."""
+    return BookingNotification.objects.filter(
+        user=user, booking_request__session__business=business
+    ).order_by("-created_at", "-pk")
+
+
+def unread_count(*, user: AbstractBaseUser, business: Business) -> int:
+    return (
+        notifications_for(user=user, business=business)
+        .filter(read_at__isnull=True)
+        .count()
+    )

@@ -35,7 +35,7 @@ from booking.api.schemas import (
 )
 from booking.links import booking_link, embed_snippet
 from booking.models import BookingRequest, BookingSettings
-from booking.selectors import booking_requests_filter
+from booking.selectors import RequestFilters, booking_requests_for_business
 
 router = Router(tags=["Admin"], auth=ADMIN_AUTH)
 
@@ -210,15 +210,16 @@ def request_list(
     if date_from and date_to and date_to < date_from:
         raise ApiError.invalid({"date_to": ["date_to must not be before date_from."]})
     now = timezone.now()
-    rows = booking_requests_filter(
-        business=actor.business,
-        now=now,
-        status=status,
+    filters = RequestFilters(
+        status=status or "",
         service_id=service_id,
         date_from=date_from,
         date_to=date_to,
-        q=q,
+        q=q or "",
     )
+    rows = booking_requests_for_business(
+        business=actor.business, filters=filters, now=now
+    ).order_by("-created_at", "-id")
     paginator = Paginator(rows, page_size)
     if page > paginator.num_pages:
         raise ApiError.not_found(

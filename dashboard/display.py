@@ -1,0 +1,39 @@
+"""How the dashboard words times and statuses (shared by tables, pages and CSV)."""
+
+from datetime import datetime, timedelta
+
+from django.utils import dateformat
+
+STATUS_LABELS = {
+    "pending": "Pending",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+}
+STATUS_BADGES = {
+    "pending": "text-bg-warning",
+    "approved": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "expired": "text-bg-secondary",
+    "cancelled": "text-bg-dark",
+}
+
+
+def duration_text(delta: timedelta) -> str:
+    """A short human span: "2 d 3 h", "5 h 20 min", "12 min", "under a minute"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def local_text(value: datetime, zone, fmt: str = "D j M Y, H:i T") -> str:
+    """``value`` in ``zone``, formatted (the zone's abbreviation by default)."""
+    return dateformat.format(value.astimezone(zone), fmt)

@@ -1,0 +1,1 @@
+"""Dashboard forms, by area; rendered with django-crispy-forms (Bootstrap 5)."""

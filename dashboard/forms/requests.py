@@ -1,0 +1,99 @@
+"""Filters of the requests list, and the reasons asked when rejecting or cancelling."""
+
+from django import forms
+
+from booking.models import BookingRequest, Business, Service
+from booking.selectors import RequestFilters
+from dashboard.forms.common import DateInput
+
+STATUS_CHOICES = [("", "Any status"), *BookingRequest.Status.choices]
+STATUS_CHOICES[1] = ("pending", "Pending")
+
+
+class RequestFilterForm(forms.Form):
+    """GET filters. A bad value shows an error and that filter is left out."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, email, phone or reference"}
+        ),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Pick a status from the list."},
+    )
+    service = forms.TypedChoiceField(
+        label="Service",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Pick a service from the list."},
+    )
+    date_from = forms.DateField(
+        label="Sessions from",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a date like 2026-03-30."},
+    )
+    date_to = forms.DateField(
+        label="until",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a date like 2026-03-30."},
+    )
+
+    def __init__(self, *args, business: Business, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        services = Service.objects.filter(business=business).order_by("name")
+        self.fields["service"].choices = [("", "Any service")] + [
+            (s.pk, s.name if s.is_active else f"{s.name} (inactive)") for s in services
+        ]
+        for name, field in self.fields.items():
+            kind = "form-select" if name in {"status", "service"} else "form-control"
+            field.widget.attrs["class"] = f"{kind} {kind}-sm"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must not be before the start.")
+        return cleaned
+
+    def filters(self) -> RequestFilters:
+        """The valid part of the filters (the form must have been validated)."""
+        data = {} if not hasattr(self, "cleaned_data") else self.cleaned_data
+        return RequestFilters(
+            status=data.get("status") or "",
+            service_id=data.get("service"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            q=data.get("q") or "",
+        )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the client",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The client reads this in their email.",
+        error_messages={
+            "required": "Please give a reason; the client will read it.",
+            "max_length": "Keep the reason under 2,000 characters.",
+        },
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Message to the client (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep the message under 2,000 characters."},
+    )

@@ -1,0 +1,194 @@
+"""Business profile, booking settings and notification preferences."""
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from booking.forms import normalize_phone
+from booking.models import BookingSettings, Business, BusinessSlugRedirect, Membership
+from booking.slugs import SLUG_MAX_LENGTH, validate_business_slug
+from dashboard.forms.common import bounded_int, timezone_choices
+
+
+class BusinessProfileForm(forms.ModelForm):
+    slug = forms.CharField(
+        label="Booking link address",
+        validators=[validate_business_slug],
+        widget=forms.TextInput(attrs={"maxlength": SLUG_MAX_LENGTH}),
+        help_text="Lower-case letters, digits and hyphens, as in /book/swim-school/. "
+        "If you change it, your old link keeps redirecting to the new one.",
+        error_messages={"required": "Enter an address for your booking link."},
+    )
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=timezone_choices,
+        help_text="Session times are set and shown in this zone.",
+    )
+
+    class Meta:
+        model = Business
+        fields = ["name", "slug", "description", "address", "phone", "email"]
+        help_texts = {
+            "phone": "Shown on your booking page.",
+            "email": "Shown on your booking page.",
+        }
+        error_messages = {
+            "name": {"required": "Enter your business's name."},
+            "email": {"invalid": "Enter an email address like name@example.com."},
+            "phone": {"max_length": "A phone number has at most 20 characters."},
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    field_order = ["name", "slug", "description", "address", "phone", "email"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].initial = self.instance.timezone
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip()
+        others = Business.objects.exclude(pk=self.instance.pk)
+        if others.filter(slug=slug).exists():
+            raise ValidationError(
+                "Another business already uses this link; please choose another.",
+                code="taken",
+            )
+        if (
+            BusinessSlugRedirect.objects.filter(old_slug=slug)
+            .exclude(business=self.instance)
+            .exists()
+        ):
+            raise ValidationError(
+                "Another business used this link before and it still points to "
+                "them; please choose another.",
+                code="taken",
+            )
+        return slug
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone:
+            normalize_phone(phone)  # refuses text that is not a phone number
+        return phone
+
+    def save(self, commit: bool = True) -> Business:
+        self.instance.timezone = self.cleaned_data["timezone"]
+        return super().save(commit)
+
+
+def _origin_errors(lines: list[str]) -> list[str]:
+    bad = []
+    for line in lines:
+        parts = urlsplit(line)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.path not in {"", "/"}
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            bad.append(line)
+    return bad
+
+
+class BookingSettingsForm(forms.ModelForm):
+    buffer_time_minutes = bounded_int(
+        "Buffer between sessions",
+        0,
+        240,
+        "minutes",
+        help_text="Minutes kept free around a booked session (0–240).",
+    )
+    booking_expiry_hours = bounded_int(
+        "Hold a pending request for",
+        1,
+        168,
+        "hours",
+        help_text="Hours a request waits for your answer before it expires (1–168).",
+    )
+    max_advance_booking_days = bounded_int(
+        "Book at most this far ahead",
+        1,
+        365,
+        "days",
+        help_text="Days ahead clients can book (1–365).",
+    )
+    min_advance_booking_hours = bounded_int(
+        "Book at least this long before",
+        0,
+        720,
+        "hours",
+        help_text="Hours of notice you need before a session (0–720).",
+    )
+    reminder_hours_before = bounded_int(
+        "Remind clients before a session",
+        0,
+        168,
+        "hours",
+        help_text="Hours before a session to email the client a reminder "
+        "(0 = no reminder; up to 168).",
+    )
+
+    class Meta:
+        model = BookingSettings
+        fields = [
+            "is_active",
+            "requires_approval",
+            "auto_approve_returning_clients",
+            "buffer_time_minutes",
+            "booking_expiry_hours",
+            "max_advance_booking_days",
+            "min_advance_booking_hours",
+            "reminder_hours_before",
+            "allowed_embed_origins",
+        ]
+        labels = {
+            "is_active": "Booking link is on",
+            "requires_approval": "I approve each booking request",
+            "auto_approve_returning_clients": "Approve returning clients instantly",
+            "allowed_embed_origins": "Websites that may embed the booking widget",
+        }
+        help_texts = {
+            "is_active": "When off, your link shows your contact details instead.",
+            "requires_approval": "Otherwise clients are booked instantly.",
+            "auto_approve_returning_clients": "Clients with an earlier approved "
+            "booking (same email or phone) skip the approval step.",
+        }
+        widgets = {
+            "allowed_embed_origins": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "https://www.example.com"}
+            )
+        }
+
+    def clean_allowed_embed_origins(self) -> str:
+        lines = [
+            line.strip()
+            for line in self.cleaned_data["allowed_embed_origins"].splitlines()
+            if line.strip()
+        ]
+        bad = _origin_errors(lines)
+        if bad:
+            raise ValidationError(
+                "Enter one website origin per line, like https://www.example.com "
+                "(no path). Not an origin: %(bad)s.",
+                code="invalid_origin",
+                params={"bad": ", ".join(bad)},
+            )
+        return "\n".join(line.rstrip("/") for line in lines)
+
+
+class NotificationPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "email_on_new_request",
+            "email_on_instant_booking",
+            "email_on_cancellation",
+        ]
+        labels = {
+            "email_on_new_request": "Email me about new requests awaiting approval",
+            "email_on_instant_booking": "Email me about new instant bookings",
+            "email_on_cancellation": "Email me when a client cancels",
+        }

@@ -1,0 +1,147 @@
+"""Invitations: the dashboard's own writes (membership rules: booking.services)."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from booking.links import absolute
+from booking.models import Business, Membership
+from booking.services import member_add
+from dashboard.emails import render_account_email, send_account_email
+from dashboard.models import Invitation, hash_token
+
+
+class InvitationError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def user_with_email(email: str) -> AbstractBaseUser | None:
+    return (
+        get_user_model()
+        .objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
+def invitation_url(raw_token: str) -> str:
+    return absolute(reverse("invitation_accept", kwargs={"token": raw_token}))
+
+
+def invitation_create(
+    *,
+    business: Business,
+    email: str,
+    role: str,
+    invited_by: AbstractBaseUser,
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite ``email``; a new invitation replaces an open one to the same address.
+
+    The email goes out once the transaction commits.
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    existing = user_with_email(email)
+    if (
+        existing
+        and Membership.objects.filter(user=existing, business=business).exists()
+    ):
+        raise InvitationError(f"{email} is already a member of {business.name}.")
+    raw, token_hash = Invitation.new_token()
+    with transaction.atomic():
+        Invitation.objects.open(now).filter(business=business, email=email).update(
+            revoked_at=now
+        )
+        invitation = Invitation.objects.create(
+            business=business,
+            email=email,
+            role=role,
+            token_hash=token_hash,
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=Invitation.default_expiry(now),
+        )
+        transaction.on_commit(lambda: _send_invitation(invitation, raw))
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, raw_token: str) -> None:
+    inviter = invitation.invited_by
+    subject, text, html = render_account_email(
+        "invitation",
+        {
+            "invitation": invitation,
+            "business": invitation.business,
+            "inviter_name": (inviter.get_full_name() or inviter.email)
+            if inviter
+            else "",
+            "role": invitation.get_role_display().lower(),
+            "url": invitation_url(raw_token),
+        },
+    )
+    send_account_email(invitation.email, subject, text, html)
+
+
+def invitation_revoke(*, invitation_id: int, now: datetime | None = None) -> None:
+    Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+def invitation_for_token(raw_token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("business")
+        .filter(token_hash=hash_token(raw_token))
+        .first()
+    )
+
+
+def invitation_accept(
+    *, invitation_id: int, user: AbstractBaseUser, now: datetime | None = None
+) -> Membership:
+    """Join the invitation's business as ``user``, once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+        if not invitation.is_open(now):
+            raise InvitationError(
+                "This invitation is no longer valid. Ask the business for a new one."
+            )
+        membership = member_add(
+            business=invitation.business, user=user, role=invitation.role
+        )
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def invitation_accept_new_user(
+    *,
+    invitation_id: int,
+    first_name: str,
+    last_name: str,
+    password: str,
+    now: datetime | None = None,
+) -> AbstractBaseUser:
+    """Create the invited person's account (their email, their password) and join."""
+    with transaction.atomic():
+        invitation = Invitation.objects.get(pk=invitation_id)
+        user = get_user_model()(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+        )
+        user.set_password(password)
+        user.save()
+        invitation_accept(invitation_id=invitation_id, user=user, now=now)
+    return user

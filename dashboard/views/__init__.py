@@ -1,0 +1,1 @@
+"""Dashboard views, one module per area. Thin: rules live in booking/ services."""

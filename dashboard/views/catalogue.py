@@ -1,0 +1,99 @@
+"""Services: list, create, edit, deactivate, delete (only if never booked)."""
+
+from django.contrib import messages
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from booking import services
+from booking.errors import BookingError
+from booking.models import BookingRequest, Service
+from dashboard.access import (
+    DashboardRequest,
+    business_view,
+    get_service_for_owner,
+    posted,
+)
+from dashboard.forms.catalogue import ServiceForm
+
+
+def _back(request: DashboardRequest):
+    return redirect("dashboard:services", business_id=request.business.pk)
+
+
+@business_view(owner_only=True)
+@require_safe
+def services_list(request: DashboardRequest):
+    booked = BookingRequest.objects.filter(session__service=OuterRef("pk"))
+    rows = (
+        Service.objects.filter(business=request.business)
+        .annotate(
+            upcoming=Count(
+                "sessions",
+                filter=Q(
+                    sessions__starts_at__gte=timezone.now(),
+                    sessions__cancelled_at__isnull=True,
+                ),
+            ),
+            has_bookings=Exists(booked),
+        )
+        .order_by("-is_active", "name")
+    )
+    return render(request, "dashboard/services/list.html", {"services": rows})
+
+
+def _form_page(request: DashboardRequest, service: Service | None):
+    form = ServiceForm(posted(request), instance=service, business=request.business)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Service “{saved.name}” saved.")
+        return _back(request)
+    return render(
+        request, "dashboard/services/form.html", {"form": form, "service": service}
+    )
+
+
+@business_view(owner_only=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def service_new(request: DashboardRequest):
+    return _form_page(request, None)
+
+
+@business_view(owner_only=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def service_edit(request: DashboardRequest, pk: int):
+    return _form_page(request, get_service_for_owner(request, pk))
+
+
+@business_view(owner_only=True)
+@require_POST
+def service_active(request: DashboardRequest, pk: int):
+    service = get_service_for_owner(request, pk)
+    active = request.POST.get("active") == "1"
+    services.service_set_active(service_id=service.pk, active=active)
+    messages.success(
+        request,
+        f"“{service.name}” is back on your booking link."
+        if active
+        else f"“{service.name}” is deactivated: clients can no longer book it. "
+        "Its sessions and bookings are kept.",
+    )
+    return _back(request)
+
+
+@business_view(owner_only=True)
+@require_POST
+def service_delete(request: DashboardRequest, pk: int):
+    service = get_service_for_owner(request, pk)
+    try:
+        services.service_delete(service_id=service.pk)
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{service.name}” deleted.")
+    return _back(request)

@@ -1,0 +1,77 @@
+"""Owner settings: the business profile and the booking settings, saved in place."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST, require_safe
+
+from booking.models import BookingSettings, Business
+from dashboard.access import DashboardRequest, business_view, render_page
+from dashboard.forms.settings import BookingSettingsForm, BusinessProfileForm
+
+TEMPLATE = "dashboard/settings.html"
+
+
+def _fresh(request: DashboardRequest) -> tuple[Business, BookingSettings]:
+    """Copies for the forms: a refused form must not alter the page's business."""
+    business = Business.objects.select_related("booking_settings").get(
+        pk=request.business.pk
+    )
+    return business, business.booking_settings
+
+
+def _page(request, *, profile=None, booking=None, partial=None, saved=""):
+    business, settings = _fresh(request)
+    return render_page(
+        request,
+        TEMPLATE,
+        {
+            "profile_form": profile or BusinessProfileForm(instance=business),
+            "booking_form": booking or BookingSettingsForm(instance=settings),
+            "saved": saved,
+            "saved_form": partial if saved else "",
+        },
+        partial=partial,
+    )
+
+
+@business_view(owner_only=True)
+@require_safe
+def settings_page(request: DashboardRequest):
+    return _page(request)
+
+
+def _saved(request: DashboardRequest, message: str, partial: str):
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("dashboard:settings", business_id=request.business.pk)
+    return _page(request, partial=partial, saved=message)
+
+
+@business_view(owner_only=True)
+@require_POST
+def settings_profile(request: DashboardRequest):
+    business, _ = _fresh(request)
+    old_slug = business.slug
+    form = BusinessProfileForm(request.POST, instance=business)
+    if not form.is_valid():
+        return _page(request, profile=form, partial="profile_form")
+    business = form.save()
+    request.business = business
+    message = "Business profile saved."
+    if business.slug != old_slug:
+        message += (
+            f" Your link is now /book/{business.slug}/; the old /book/{old_slug}/ "
+            "keeps redirecting to it."
+        )
+    return _saved(request, message, "profile_form")
+
+
+@business_view(owner_only=True)
+@require_POST
+def settings_booking(request: DashboardRequest):
+    _, settings = _fresh(request)
+    form = BookingSettingsForm(request.POST, instance=settings)
+    if not form.is_valid():
+        return _page(request, booking=form, partial="booking_form")
+    form.save()
+    return _saved(request, "Booking settings saved.", "booking_form")

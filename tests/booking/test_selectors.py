@@ -1,0 +1,200 @@
+"""Reads for the owner's screens: booking/selectors.py."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from booking.models import BookingNotification, BookingRequest
+from booking.selectors import (
+    RequestFilters,
+    booking_requests_for_business,
+    holding_bookings,
+    notifications_for,
+    pending_summary,
+    sessions_between,
+    unread_count,
+)
+from tests.factories import (
+    BookingRequestFactory,
+    BusinessFactory,
+    ServiceFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+Status = BookingRequest.Status
+
+
+@pytest.fixture
+def tokyo(db):
+    # Far from UTC: a session at 08:00 Tokyo on 10 June starts at 23:00 UTC on 9 June.
+    return BusinessFactory(timezone="Asia/Tokyo")
+
+
+@pytest.fixture
+def swim(tokyo):
+    return ServiceFactory(business=tokyo, name="Swim", capacity=10)
+
+
+@pytest.fixture
+def yoga(tokyo):
+    return ServiceFactory(business=tokyo, name="Yoga", capacity=10)
+
+
+def book(session, **fields):
+    fields.setdefault("status", Status.APPROVED)
+    if fields["status"] == Status.PENDING:
+        fields.setdefault("expires_at", NOW + timedelta(hours=5))
+    return BookingRequestFactory(session=session, **fields)
+
+
+@pytest.fixture
+def rows(swim, yoga):
+    early = SessionFactory(service=swim, starts_at=datetime(2026, 6, 9, 23, tzinfo=UTC))
+    late = SessionFactory(service=yoga, starts_at=datetime(2026, 6, 12, 1, tzinfo=UTC))
+    return {
+        "approved": book(early, client_name="Ada Lovelace", client_email="ada@x.org"),
+        "pending": book(
+            early,
+            status=Status.PENDING,
+            client_name="Grace Hopper",
+            client_email="",
+            client_phone="+819012345678",
+        ),
+        "lapsed": book(
+            late,
+            status=Status.PENDING,
+            expires_at=NOW - timedelta(minutes=1),
+            client_name="Alan Turing",
+        ),
+        "expired": book(late, status=Status.EXPIRED, client_name="Edsger Dijkstra"),
+        "rejected": book(late, status=Status.REJECTED, client_name="Barbara Liskov"),
+    }
+
+
+def found(business, **filters):
+    return set(
+        booking_requests_for_business(
+            business=business, filters=RequestFilters(**filters), now=NOW
+        )
+    )
+
+
+def test_no_filters_lists_the_business_requests_only(tokyo, rows):
+    other = BookingRequestFactory()
+    assert found(tokyo) == set(rows.values())
+    assert other not in found(tokyo)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("pending", {"pending"}),
+        ("expired", {"lapsed", "expired"}),  # a lapsed pending request is expired
+        ("approved", {"approved"}),
+        ("rejected", {"rejected"}),
+        ("cancelled", set()),
+    ],
+)
+def test_status_filter_uses_the_effective_status(tokyo, rows, status, expected):
+    assert found(tokyo, status=status) == {rows[name] for name in expected}
+
+
+def test_service_filter(tokyo, rows, yoga):
+    assert found(tokyo, service_id=yoga.pk) == {
+        rows["lapsed"],
+        rows["expired"],
+        rows["rejected"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "expected"),
+    [
+        # 23:00 UTC on 9 June is 10 June in Tokyo
+        (date(2026, 6, 10), date(2026, 6, 10), {"approved", "pending"}),
+        (date(2026, 6, 9), date(2026, 6, 9), set()),
+        (date(2026, 6, 12), None, {"lapsed", "expired", "rejected"}),
+        (None, date(2026, 6, 11), {"approved", "pending"}),
+    ],
+)
+def test_date_range_is_in_the_business_zone(tokyo, rows, date_from, date_to, expected):
+    assert found(tokyo, date_from=date_from, date_to=date_to) == {
+        rows[name] for name in expected
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ada", {"approved"}),
+        ("X.ORG", {"approved"}),
+        ("9012 3456", {"pending"}),  # digits of the phone, any formatting
+        ("+81-90-1234-5678", {"pending"}),
+        ("turing", {"lapsed"}),
+        ("zzz", set()),
+    ],
+)
+def test_free_text_search(tokyo, rows, q, expected):
+    assert found(tokyo, q=q) == {rows[name] for name in expected}
+
+
+def test_search_by_reference(tokyo, rows):
+    reference = rows["rejected"].booking_reference
+    assert found(tokyo, q=reference.lower()) == {rows["rejected"]}
+
+
+def test_pending_summary_counts_live_requests_and_finds_the_soonest(tokyo, rows, swim):
+    soon = book(
+        SessionFactory(service=swim, starts_at=NOW + timedelta(days=2)),
+        status=Status.PENDING,
+        expires_at=NOW + timedelta(hours=1),
+    )
+    summary = pending_summary(business=tokyo, now=NOW)
+    assert summary.count == 2
+    assert summary.soonest == soon
+
+
+def test_pending_summary_when_nothing_waits(tokyo):
+    summary = pending_summary(business=tokyo, now=NOW)
+    assert (summary.count, summary.soonest) == (0, None)
+
+
+def test_sessions_between_counts_and_lists_holding_bookings(tokyo, rows):
+    sessions = sessions_between(
+        business=tokyo,
+        start=datetime(2026, 6, 9, tzinfo=UTC),
+        end=datetime(2026, 6, 13, tzinfo=UTC),
+        now=NOW,
+    )
+    early, late = sessions
+    assert (early.active_count, late.active_count) == (2, 0)
+    assert [b.client_name for b in early.holding] == ["Ada Lovelace", "Grace Hopper"]
+    assert late.holding == []
+    assert holding_bookings(session=early, now=NOW) == early.holding
+
+
+def test_notifications_are_scoped_to_user_and_business(tokyo, rows):
+    user, someone = UserFactory(), UserFactory()
+    elsewhere = BookingRequestFactory()
+
+    def note(who, booking, read=False):
+        return BookingNotification.objects.create(
+            user=who,
+            booking_request=booking,
+            type="booking_request",
+            title="t",
+            message="m",
+            read_at=NOW if read else None,
+        )
+
+    mine = note(user, rows["pending"])
+    note(user, rows["approved"], read=True)
+    note(user, elsewhere)
+    note(someone, rows["pending"])
+    assert set(notifications_for(user=user, business=tokyo)) == {
+        mine,
+        *BookingNotification.objects.filter(read_at=NOW),
+    }
+    assert unread_count(user=user, business=tokyo) == 1

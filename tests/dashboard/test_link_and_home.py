@@ -1,0 +1,123 @@
+"""Home, the booking link card and its QR codes."""
+
+import io
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+import segno
+from django.urls import reverse
+from django.utils import timezone
+
+from booking.models import BookingRequest
+from tests.factories import BookingRequestFactory, SessionFactory
+
+
+def url(name, business, **kwargs):
+    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
+
+
+@pytest.mark.django_db
+def test_link_page_shows_the_link_snippet_and_qr(owner_client, business, settings):
+    settings.BOOKING_BASE_URL = "https://book.example.com"
+    html = owner_client.get(url("link", business)).content.decode()
+    assert 'value="https://book.example.com/book/swim-school-pro/"' in html
+    assert (
+        "&lt;iframe src=&quot;https://book.example.com/embed/swim-school-pro/" in html
+    )
+    assert 'data-copy="#booking-link" hidden' in html  # shown by JavaScript only
+    assert url("link_qr", business, fmt="png") + "?download=1" in html
+    assert url("link_qr", business, fmt="svg") + "?download=1" in html
+
+
+@pytest.mark.django_db
+def test_qr_png(owner_client, business):
+    response = owner_client.get(url("link_qr", business, fmt="png"))
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "Content-Disposition" not in response
+
+
+@pytest.mark.django_db
+def test_qr_svg_download(owner_client, business):
+    response = owner_client.get(url("link_qr", business, fmt="svg"), {"download": "1"})
+    assert response["Content-Type"] == "image/svg+xml"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="swim-school-pro-booking-link-qr.svg"'
+    )
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own output)
+    assert root.tag.endswith("svg")
+
+
+@pytest.mark.django_db
+def test_qr_other_formats_are_404(owner_client, business):
+    assert owner_client.get(url("link_qr", business, fmt="gif")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_qr_encodes_the_link(owner_client, business, settings):
+    settings.BOOKING_BASE_URL = "https://book.example.com"
+    expected, wrong = io.BytesIO(), io.BytesIO()
+    for text, out in (
+        ("https://book.example.com/book/swim-school-pro/", expected),
+        ("https://book.example.com/book/other/", wrong),
+    ):
+        segno.make(text, error="m").save(out, kind="png", scale=10, border=4)
+    response = owner_client.get(url("link_qr", business, fmt="png"))
+    assert response.content == expected.getvalue() != wrong.getvalue()
+
+
+@pytest.mark.django_db
+def test_home_shows_sessions_pending_and_the_link(owner_client, business, service):
+    now = timezone.now()
+    today = SessionFactory(service=service, starts_at=now + timedelta(minutes=30))
+    if (
+        today.starts_at.astimezone(business.tz).date()
+        != now.astimezone(business.tz).date()
+    ):
+        today.starts_at = now  # late in the evening: keep it today
+        today.ends_at = now + timedelta(hours=1)
+        today.save()
+    later = SessionFactory(service=service, starts_at=now + timedelta(days=3))
+    BookingRequestFactory(session=later, client_name="Wanda Week")
+    BookingRequestFactory(
+        session=later,
+        client_name="Pat Pending",
+        status=BookingRequest.Status.PENDING,
+        expires_at=now + timedelta(hours=2, minutes=10),
+    )
+    html = owner_client.get(url("home", business)).content.decode()
+    today_part = html[html.index('id="today-title"') : html.index('id="week-title"')]
+    assert f'id="session-{today.pk}"' in today_part
+    week_part = html[html.index('id="week-title"') :]
+    assert f'id="session-{later.pk}"' in week_part
+    assert "Wanda Week" in week_part and "Pat Pending" in week_part
+    assert '<p class="display-6 mb-1" data-pending-count>1</p>' in html
+    assert "Soonest to expire: Pat Pending, in 2 h" in html
+    assert 'id="booking-link"' in html
+    assert "Get started" not in html
+
+
+@pytest.mark.django_db
+def test_home_for_a_new_business_shows_how_to_start(owner_client, business):
+    html = owner_client.get(url("home", business)).content.decode()
+    assert "Get started" in html and url("service_new", business) in html
+    assert "No pending requests." in html
+
+
+@pytest.mark.django_db
+def test_home_warns_when_the_link_is_off(owner_client, business):
+    business.booking_settings.is_active = False
+    business.booking_settings.save()
+    assert (
+        b"Your booking link is switched off"
+        in owner_client.get(url("home", business)).content
+    )
+
+
+@pytest.mark.django_db
+def test_staff_home_has_no_owner_links(staff_client, business):
+    html = staff_client.get(url("home", business)).content.decode()
+    assert url("settings", business) not in html
+    assert url("service_new", business) not in html

@@ -1,0 +1,190 @@
+"""Every dashboard URL: login required, another business's member gets 404, staff get
+403 on owner-only pages, state changes are POST with CSRF.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, reverse
+
+from booking.models import Membership
+from dashboard import urls as dashboard_urls
+from dashboard.models import Invitation
+from tests.dashboard.conftest import notify
+
+
+@dataclass(frozen=True)
+class Url:
+    name: str
+    method: str = "get"
+    owner_only: bool = False
+    obj: str | None = None  # the object whose pk the URL takes
+    extra: dict = field(default_factory=dict)
+
+
+URLS = [
+    Url("home"),
+    Url("settings", owner_only=True),
+    Url("settings_profile", "post", owner_only=True),
+    Url("settings_booking", "post", owner_only=True),
+    Url("members", owner_only=True),
+    Url("member_invite", "post", owner_only=True),
+    Url("invitation_revoke", "post", owner_only=True, obj="invitation"),
+    Url("member_role", "post", owner_only=True, obj="membership"),
+    Url("member_remove", "post", owner_only=True, obj="membership"),
+    Url("services", owner_only=True),
+    Url("service_new", owner_only=True),
+    Url("service_edit", owner_only=True, obj="service"),
+    Url("service_active", "post", owner_only=True, obj="service"),
+    Url("service_delete", "post", owner_only=True, obj="service"),
+    Url("sessions"),
+    Url("session_new"),
+    Url("series_new"),
+    Url("series_preview"),
+    Url("session_edit", obj="session"),
+    Url("session_cancel", obj="session"),
+    Url("session_bookable", "post", obj="session"),
+    Url("requests"),
+    Url("requests_export"),
+    Url("requests_bulk_approve", "post"),
+    Url("request_detail", obj="booking"),
+    Url("request_approve", "post", obj="booking"),
+    Url("request_reject", obj="booking"),
+    Url("request_cancel", obj="booking"),
+    Url("link"),
+    Url("link_qr", extra={"fmt": "png"}),
+    Url("notifications"),
+    Url("notifications_bell"),
+    Url("notifications_read_all", "post"),
+    Url("notification_read", "post", obj="notification"),
+    Url("notification_preferences"),
+]
+IDS = [u.name for u in URLS]
+
+
+def _names(patterns) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            names.add(pattern.name)
+    return names
+
+
+def test_the_table_covers_every_dashboard_url():
+    business_scoped = _names(dashboard_urls.business_patterns)
+    assert business_scoped == {u.name for u in URLS}
+    assert _names(dashboard_urls.urlpatterns) - business_scoped == {
+        "index",
+        "business_new",
+    }
+
+
+@pytest.fixture
+def objects(business, owner, staff, pending):
+    """One object of each kind in ``business``, for URLs that take a pk."""
+    _raw, token_hash = Invitation.new_token()
+    return {
+        "booking": pending,
+        "session": pending.session,
+        "service": pending.session.service,
+        "membership": Membership.objects.get(user=staff, business=business),
+        "invitation": Invitation.objects.create(
+            business=business,
+            email="new@example.com",
+            token_hash=token_hash,
+            expires_at=pending.expires_at,
+        ),
+        "notification": notify(owner, pending),
+    }
+
+
+def url_for(spec: Url, business_id: int, objects: dict) -> str:
+    kwargs = {"business_id": business_id, **spec.extra}
+    if spec.obj:
+        kwargs["pk"] = objects[spec.obj].pk
+    return reverse(f"dashboard:{spec.name}", kwargs=kwargs)
+
+
+def call(client: Client, spec: Url, url: str):
+    return getattr(client, spec.method)(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", URLS, ids=IDS)
+def test_anonymous_visitors_are_sent_to_log_in(client, spec, business, objects):
+    url = url_for(spec, business.pk, objects)
+    response = call(client, spec, url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["index", "business_new"])
+def test_anonymous_visitors_cannot_open_the_account_level_pages(client, name):
+    response = client.get(reverse(f"dashboard:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", URLS, ids=IDS)
+def test_a_member_of_another_business_gets_404(other_client, spec, business, objects):
+    response = call(other_client, spec, url_for(spec, business.pk, objects))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", [u for u in URLS if u.obj], ids=lambda u: u.name)
+def test_another_business_objects_are_404_under_your_own_business(
+    other_client, spec, other_business, objects
+):
+    response = call(other_client, spec, url_for(spec, other_business.pk, objects))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", URLS, ids=IDS)
+def test_staff_get_403_exactly_on_owner_only_pages(
+    staff_client, staff, spec, business, objects
+):
+    if spec.obj == "notification":
+        objects["notification"] = notify(staff, objects["booking"])
+    response = call(staff_client, spec, url_for(spec, business.pk, objects))
+    if spec.owner_only:
+        assert response.status_code == 403
+        assert b"You cannot open this page" in response.content
+    else:
+        assert response.status_code in {200, 302}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", URLS, ids=IDS)
+def test_owners_can_open_every_page(owner_client, spec, business, objects):
+    response = call(owner_client, spec, url_for(spec, business.pk, objects))
+    assert response.status_code in ({200} if spec.method == "get" else {200, 302})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "spec", [u for u in URLS if u.method == "post"], ids=lambda u: u.name
+)
+def test_state_changes_refuse_get(owner_client, spec, business, objects):
+    response = owner_client.get(url_for(spec, business.pk, objects))
+    assert response.status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "spec",
+    [u for u in URLS if u.method == "post"]
+    + [Url("request_reject", "post", obj="booking"), Url("series_new", "post")],
+    ids=lambda u: u.name,
+)
+def test_state_changes_need_the_csrf_token(owner, spec, business, objects):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post(url_for(spec, business.pk, objects), {"reason": "x"})
+    assert response.status_code == 403

@@ -1,0 +1,105 @@
+"""HTMX plumbing (middleware), the account email helper, access helpers."""
+
+import pytest
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.test import RequestFactory
+from django_htmx.middleware import HtmxDetails
+
+from dashboard.emails import render_account_email, send_account_email
+from dashboard.middleware import HtmxMessagesMiddleware
+
+
+def _request(htmx: bool):
+    request = RequestFactory().get("/", **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+    request.htmx = HtmxDetails(request)
+    request.session = {}
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def run(request, response):
+    return HtmxMessagesMiddleware(lambda r: response)(request)
+
+
+def test_htmx_fragments_carry_pending_messages_out_of_band():
+    request = _request(htmx=True)
+    messages.success(request, "Saved!")
+    response = run(request, HttpResponse("<p>fragment</p>"))
+    body = response.content.decode()
+    assert body.startswith("<p>fragment</p>")
+    assert 'id="messages"' in body and 'hx-swap-oob="innerHTML"' in body
+    assert "Saved!" in body
+    assert response["Vary"] == "HX-Request"
+
+
+def test_full_pages_and_redirects_keep_their_messages():
+    request = _request(htmx=False)
+    messages.info(request, "Later")
+    assert b"Later" not in run(request, HttpResponse("<p>page</p>")).content
+    request = _request(htmx=True)
+    messages.info(request, "After the redirect")
+    response = run(request, HttpResponseRedirect("/x/"))
+    assert response.status_code == 302 and response.content == b""
+    assert [m.message for m in messages.get_messages(request)] == ["After the redirect"]
+
+
+def test_non_html_and_streaming_answers_are_left_alone():
+    request = _request(htmx=True)
+    messages.info(request, "Hi")
+    png = run(request, HttpResponse(b"\x89PNG", content_type="image/png"))
+    assert png.content == b"\x89PNG"
+    stream = run(request, StreamingHttpResponse(iter([b"a"])))
+    assert not stream.has_header("Vary")
+
+
+def test_messages_already_shown_are_not_repeated():
+    request = _request(htmx=True)
+    messages.info(request, "Once")
+    list(messages.get_messages(request))  # the template showed them
+    assert b"Once" not in run(request, HttpResponse("<p>x</p>")).content
+
+
+@pytest.mark.django_db
+def test_account_email_goes_through_the_real_transport(fake_sendgrid):
+    send_account_email("a@example.com", "Hello", "Plain words", "<p>HTML words</p>")
+    (sent,) = fake_sendgrid.received
+    assert sent.path == "/v3/mail/send"
+    assert (sent.to, sent.subject) == (["a@example.com"], "Hello")
+    assert (sent.text, sent.html) == ("Plain words", "<p>HTML words</p>")
+
+
+def test_account_email_templates_render_one_line_subjects():
+    subject, text, html = render_account_email(
+        "invitation",
+        {
+            "business": {"name": "Swim"},
+            "inviter_name": "Olivia",
+            "role": "staff",
+            "url": "https://x.test/accounts/invitation/t/",
+        },
+    )
+    assert subject == "Olivia invited you to Swim on Booking Links"
+    assert "https://x.test/accounts/invitation/t/" in text and "<a href" in html
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_after_logout_sends_the_page_to_log_in(client, business):
+    response = client.get(
+        f"/dashboard/{business.pk}/notifications/bell/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/dashboard/{business.pk}/requests/?q=a",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (
+        f"/accounts/login/?next=/dashboard/{business.pk}/requests/%3Fq%3Da"
+    )
+
+
+@pytest.mark.django_db
+def test_an_htmx_answer_without_messages_sets_no_cookie(client, business):
+    response = client.get(f"/book/{business.slug}/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert not response.cookies

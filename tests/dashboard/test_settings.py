@@ -1,0 +1,239 @@
+"""Business profile and booking settings: saved in place, every range validated."""
+
+import pytest
+from django.urls import reverse
+
+from booking.models import BookingSettings, Business, BusinessSlugRedirect
+from tests.factories import BusinessFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name, business):
+    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk})
+
+
+def profile(business, **changes):
+    return {
+        "name": business.name,
+        "slug": business.slug,
+        "description": business.description,
+        "address": business.address,
+        "phone": business.phone,
+        "email": business.email,
+        "timezone": business.timezone,
+        **changes,
+    }
+
+
+BOOKING = {
+    "is_active": "on",
+    "requires_approval": "on",
+    "buffer_time_minutes": "15",
+    "booking_expiry_hours": "24",
+    "max_advance_booking_days": "30",
+    "min_advance_booking_hours": "2",
+    "reminder_hours_before": "24",
+    "allowed_embed_origins": "",
+}
+
+
+@pytest.mark.django_db
+def test_settings_page_shows_both_forms(owner_client, business):
+    html = owner_client.get(url("settings", business)).content.decode()
+    assert "Business profile" in html and "Booking settings" in html
+    assert 'value="swim-school-pro"' in html
+
+
+@pytest.mark.django_db
+def test_booking_settings_saved_in_place_with_htmx(owner_client, business):
+    response = owner_client.post(
+        url("settings_booking", business),
+        {**BOOKING, "buffer_time_minutes": "240", "min_advance_booking_hours": "0"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="booking-card"')
+    assert 'role="status" data-saved>Booking settings saved.' in html
+    settings = BookingSettings.objects.get(business=business)
+    assert settings.requires_approval is True
+    assert (settings.buffer_time_minutes, settings.min_advance_booking_hours) == (
+        240,
+        0,
+    )
+    assert settings.auto_approve_returning_clients is False
+
+
+@pytest.mark.django_db
+def test_booking_settings_without_javascript(owner_client, business):
+    response = owner_client.post(
+        url("settings_booking", business), BOOKING, follow=True
+    )
+    assert response.redirect_chain == [(url("settings", business), 302)]
+    assert "Booking settings saved." in response.content.decode()
+
+
+BAD_NUMBERS = [
+    ("buffer_time_minutes", "-1", "from 0 to 240"),
+    ("buffer_time_minutes", "241", "from 0 to 240"),
+    ("booking_expiry_hours", "0", "from 1 to 168"),
+    ("booking_expiry_hours", "169", "from 1 to 168"),
+    ("max_advance_booking_days", "0", "from 1 to 365"),
+    ("max_advance_booking_days", "366", "from 1 to 365"),
+    ("min_advance_booking_hours", "-1", "from 0 to 720"),
+    ("min_advance_booking_hours", "721", "from 0 to 720"),
+    ("reminder_hours_before", "169", "from 0 to 168"),
+    ("buffer_time_minutes", "ten", "from 0 to 240"),
+    ("booking_expiry_hours", "", "from 1 to 168"),
+    ("max_advance_booking_days", "1.5", "from 1 to 365"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("field", "value", "message"), BAD_NUMBERS)
+def test_booking_settings_ranges(owner_client, business, field, value, message):
+    response = owner_client.post(
+        url("settings_booking", business), {**BOOKING, field: value}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "Please correct the highlighted fields." in html
+    assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in html
+    assert f'id="id_{field}_error"' in html
+    assert "data-saved" not in html
+    assert BookingSettings.objects.get(business=business).requires_approval is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("buffer_time_minutes", "0"),
+        ("booking_expiry_hours", "1"),
+        ("booking_expiry_hours", "168"),
+        ("max_advance_booking_days", "1"),
+        ("max_advance_booking_days", "365"),
+        ("min_advance_booking_hours", "720"),
+    ],
+)
+def test_booking_settings_range_ends_are_allowed(owner_client, business, field, value):
+    owner_client.post(url("settings_booking", business), {**BOOKING, field: value})
+    assert getattr(BookingSettings.objects.get(business=business), field) == int(value)
+
+
+@pytest.mark.django_db
+def test_embed_origins_are_checked_and_tidied(owner_client, business):
+    bad = owner_client.post(
+        url("settings_booking", business),
+        {
+            **BOOKING,
+            "allowed_embed_origins": "https://ok.example\nftp://x.y\nexample.com",
+        },
+    )
+    assert "Not an origin: ftp://x.y, example.com." in bad.content.decode()
+    owner_client.post(
+        url("settings_booking", business),
+        {
+            **BOOKING,
+            "allowed_embed_origins": " https://a.example/ \n\nhttp://b.example:8080",
+        },
+    )
+    settings = BookingSettings.objects.get(business=business)
+    assert settings.embed_origins == ["https://a.example", "http://b.example:8080"]
+
+
+@pytest.mark.django_db
+def test_profile_saved_in_place_and_the_old_link_redirects(owner_client, business):
+    response = owner_client.post(
+        url("settings_profile", business),
+        profile(
+            business, name="Swim School Plus", slug="swim-plus", timezone="Asia/Tokyo"
+        ),
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert "Business profile saved." in html
+    assert "the old /book/swim-school-pro/ keeps redirecting" in html
+    assert (
+        '<span id="current-business-name" hx-swap-oob="true">Swim School Plus' in html
+    )
+    business.refresh_from_db()
+    assert (business.slug, business.timezone) == ("swim-plus", "Asia/Tokyo")
+    redirect = BusinessSlugRedirect.objects.get(old_slug="swim-school-pro")
+    assert redirect.business == business
+
+
+@pytest.mark.django_db
+def test_profile_without_javascript(owner_client, business):
+    response = owner_client.post(
+        url("settings_profile", business),
+        profile(business, phone="+44 20 7946 0000"),
+        follow=True,
+    )
+    assert "Business profile saved." in response.content.decode()
+    assert Business.objects.get(pk=business.pk).phone == "+44 20 7946 0000"
+
+
+@pytest.fixture
+def rival(db):
+    rival = BusinessFactory(name="Rival", slug="rival-swim")
+    rival.slug = "rival-renamed"
+    rival.save()  # "rival-swim" now redirects to the rival
+    return rival
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"slug": "rival-renamed"}, "slug", "Another business already uses this link"),
+        ({"slug": "rival-swim"}, "slug", "Another business used this link before"),
+        ({"slug": "dashboard"}, "slug", "is reserved by the site"),
+        ({"slug": "Swim-School"}, "slug", "Use lower-case letters, digits"),
+        ({"slug": "swim_school"}, "slug", "Use lower-case letters, digits"),
+        ({"slug": "swim--school"}, "slug", "Use lower-case letters, digits"),
+        ({"slug": "a" * 101}, "slug", "Use at most 100 characters."),
+        ({"slug": ""}, "slug", "Enter an address for your booking link."),
+        ({"name": ""}, "name", "Enter your business&#x27;s name."),
+        ({"email": "nope"}, "email", "Enter an email address like"),
+        ({"phone": "call me"}, "phone", "Enter a phone number using digits"),
+        ({"phone": "+44 (0) 20 7946 0000 000"}, "phone", "at most 20 characters"),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+    ],
+)
+def test_profile_bad_input(owner_client, business, rival, changes, field, message):
+    response = owner_client.post(
+        url("settings_profile", business), profile(business, **changes), **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'id="id_{field}_error"' in html
+    business.refresh_from_db()
+    assert business.slug == "swim-school-pro"
+
+
+@pytest.mark.django_db
+def test_a_refused_profile_does_not_leak_into_the_page(owner_client, business):
+    response = owner_client.post(
+        url("settings_profile", business), profile(business, name="New", slug="BAD")
+    )
+    html = response.content.decode()
+    assert '<span id="current-business-name">Swim School Pro</span>' in html
+
+
+@pytest.mark.django_db
+def test_taking_back_your_own_old_slug_is_fine(owner_client, business):
+    owner_client.post(
+        url("settings_profile", business), profile(business, slug="swim-new")
+    )
+    owner_client.post(
+        url("settings_profile", business),
+        profile(Business.objects.get(pk=business.pk), slug="swim-school-pro"),
+    )
+    business.refresh_from_db()
+    assert business.slug == "swim-school-pro"
+    assert list(BusinessSlugRedirect.objects.values_list("old_slug", flat=True)) == [
+        "swim-new"
+    ]
