@@ -32,14 +32,16 @@ def cancel_url(booking: BookingRequest) -> str:
     return absolute(reverse("booking:cancel", kwargs={"token": booking.access_token}))
 
 
-# The dashboard page of one request (approve / reject). The dashboard is built in
-# parallel; this is the one place its path is written down for emails and notices.
-DASHBOARD_REQUEST_PATH = "/dashboard/requests/{id}/"
-
-
 def dashboard_request_url(booking: BookingRequest) -> str:
-    """Where an owner opens (and approves or rejects) one booking request."""
-    return absolute(DASHBOARD_REQUEST_PATH.format(id=booking.pk))
+    """Where an owner opens (and approves or rejects) one booking request.
+
+    booking/ never imports dashboard/; it only names the dashboard's URL.
+    """
+    path = reverse(
+        "dashboard:request_detail",
+        kwargs={"business_id": booking.session.business_id, "pk": booking.pk},
+    )
+    return absolute(path)
 
 
 def calendar_feed_url(business: Business) -> str:

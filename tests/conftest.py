@@ -62,6 +62,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """PBKDF2 costs a large part of a second per user; no test here is about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache_and_queue():
     """Rate-limit counters and cached pages must not leak from one test to the next."""
     from huey.contrib.djhuey import HUEY

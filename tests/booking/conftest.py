@@ -7,12 +7,6 @@ from tests.booking.emailing import make_lesson, make_team
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in almost every test here; hashing at full strength is slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _empty_queue():
     """Retries scheduled by one test must not linger in the in-memory queue."""
     HUEY.flush()

@@ -189,7 +189,7 @@ def test_the_new_request_email_links_straight_to_approving_it(
     team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
 ):
     booking = run(pending, team, lesson, django_capture_on_commit_callbacks)
-    url = f"http://127.0.0.1:8000/dashboard/requests/{booking.pk}/"
+    url = f"http://127.0.0.1:8000/dashboard/{booking.session.business_id}/requests/{booking.pk}/"
     (mail,) = [m for m in fake_sendgrid.received if m.to == [OWNER]]
     assert f"Approve or reject it: {url}" in mail.text
     assert f'href="{url}"' in mail.html

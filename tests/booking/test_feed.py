@@ -70,7 +70,7 @@ def test_the_feed_lists_approved_bookings_with_utc_instants(client, team):
     description = str(event["DESCRIPTION"])
     assert "Email: ada@example.com" in description
     assert "Notes: First time swimmer" in description
-    assert f"/dashboard/requests/{ada.pk}/" in description
+    assert f"/dashboard/{ada.session.business_id}/requests/{ada.pk}/" in description
     assert str(event["LOCATION"]) == "123 Pool Street"
     assert str(event["UID"]).startswith(f"owner-{ada.booking_reference}@")
 

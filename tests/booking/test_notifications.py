@@ -47,7 +47,7 @@ def test_a_request_awaiting_approval_tells_everyone(team, lesson, owner, staff):
         "reference": booking.booking_reference,
         "status": "pending",
         "session_starts_at": "2026-03-29T08:00:00+00:00",
-        "url": f"http://127.0.0.1:8000/dashboard/requests/{booking.pk}/",
+        "url": f"http://127.0.0.1:8000/dashboard/{booking.session.business_id}/requests/{booking.pk}/",
     }
     assert owner_notice.read_at is None
     assert kinds_to(CLIENT) == [emails.REQUEST_RECEIVED]

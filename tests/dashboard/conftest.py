@@ -12,12 +12,6 @@ from booking.models import BookingNotification, BookingRequest
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """PBKDF2 costs half a second per user; these tests are not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)

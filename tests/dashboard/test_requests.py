@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.links import dashboard_request_url
 from booking.models import BookingEvent, BookingRequest
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
@@ -463,3 +464,12 @@ def test_csv_export_of_the_filtered_list(owner_client, business, pending, approv
     zone = business.tz
     start = pending.session.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     assert all(row[6].startswith(start) for row in rows[1:])
+
+
+def test_the_link_in_emails_and_notices_opens_the_request(owner_client, business):
+    booking = BookingRequestFactory(
+        session=SessionFactory(service=ServiceFactory(business=business))
+    )
+    response = owner_client.get(dashboard_request_url(booking))
+    assert response.status_code == 200
+    assert booking.booking_reference in response.content.decode()
