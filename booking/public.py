@@ -3,20 +3,16 @@
 Kept apart from the views so each view reads as "resolve, ask booking/, render".
 """
 
-import re
-
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from booking.forms import ClientDetailsForm
+from booking.origins import is_origin
 from booking.pages import DisplayZone
 from booking.ratelimits import browse_rate, retry_after_seconds, submit_rate
 
-# An origin an owner may allow to frame the widget: scheme, host (optionally
-# "*." for subdomains), port. Anything else could smuggle CSP directives in.
-_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
 CARRIED_FIELDS = {
     "client_name": 255,
     "client_email": 255,
@@ -86,7 +82,7 @@ def carried_details(data: QueryDict) -> dict[str, str]:
 def frame_ancestors(business) -> str:
     settings = getattr(business, "booking_settings", None) if business else None
     origins = settings.embed_origins if settings else []
-    allowed = [origin for origin in origins if _ORIGIN.match(origin)]
+    allowed = [origin for origin in origins if is_origin(origin)]
     return " ".join(["'self'", *allowed])
 
 

@@ -6,7 +6,6 @@ they are shown in (``Z`` for UTC), to the second.
 
 from datetime import date, datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from booking.forms import ClientDetailsForm
 from booking.links import manage_url
 from booking.models import BookingRequest, BookingSettings, Session
+from booking.origins import is_origin, normalize_origin
 
 MAX_ID = 2**63 - 1
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
@@ -178,20 +178,11 @@ def _bounds(name: str) -> dict:
 
 
 def _check_origin(value: str) -> str:
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in {"http", "https"}
-        or not parts.hostname
-        or parts.path not in {"", "/"}
-        or parts.query
-        or parts.fragment
-        or parts.username
-        or any(char.isspace() or char == "\x00" for char in value)
-    ):
+    if not is_origin(value):
         raise PydanticCustomError(
             "origin", "Enter an origin like https://www.example.com (no path)."
         )
-    return value.rstrip("/")
+    return normalize_origin(value)
 
 
 Origin = Annotated[str, Field(max_length=255), AfterValidator(_check_origin)]

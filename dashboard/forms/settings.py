@@ -1,12 +1,11 @@
 """Business profile, booking settings and notification preferences."""
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from booking.forms import normalize_phone
 from booking.models import BookingSettings, Business, BusinessSlugRedirect, Membership
+from booking.origins import clean_origins
 from booking.slugs import SLUG_MAX_LENGTH, validate_business_slug
 from dashboard.forms.common import bounded_int, timezone_choices
 
@@ -75,22 +74,6 @@ class BusinessProfileForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Business:
         self.instance.timezone = self.cleaned_data["timezone"]
         return super().save(commit)
-
-
-def _origin_errors(lines: list[str]) -> list[str]:
-    bad = []
-    for line in lines:
-        parts = urlsplit(line)
-        if (
-            parts.scheme not in {"http", "https"}
-            or not parts.hostname
-            or parts.path not in {"", "/"}
-            or parts.query
-            or parts.fragment
-            or parts.username
-        ):
-            bad.append(line)
-    return bad
 
 
 class BookingSettingsForm(forms.ModelForm):
@@ -163,20 +146,8 @@ class BookingSettingsForm(forms.ModelForm):
         }
 
     def clean_allowed_embed_origins(self) -> str:
-        lines = [
-            line.strip()
-            for line in self.cleaned_data["allowed_embed_origins"].splitlines()
-            if line.strip()
-        ]
-        bad = _origin_errors(lines)
-        if bad:
-            raise ValidationError(
-                "Enter one website origin per line, like https://www.example.com "
-                "(no path). Not an origin: %(bad)s.",
-                code="invalid_origin",
-                params={"bad": ", ".join(bad)},
-            )
-        return "\n".join(line.rstrip("/") for line in lines)
+        lines = self.cleaned_data["allowed_embed_origins"].splitlines()
+        return "\n".join(clean_origins(lines))
 
 
 class NotificationPreferencesForm(forms.ModelForm):

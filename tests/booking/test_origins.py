@@ -1,0 +1,48 @@
+"""Embed origins: the one rule the settings form, the API and the CSP header share."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from booking.origins import clean_origins, is_origin
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://www.swimschool.com",
+        "http://localhost:8080",
+        "https://*.swimschool.com",
+        " https://a.example/ ",
+        "HTTPS://Shop.Example.COM",
+    ],
+)
+def test_origins(value):
+    assert is_origin(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "example.com",
+        "ftp://files.example",
+        "https://a.example/path",
+        "https://a.example?x=1",
+        "https://user@a.example",
+        "https://a.example; script-src *",
+        "https://a.example https://b.example",
+        "https://*",
+        "javascript:alert(1)",
+    ],
+)
+def test_not_origins(value):
+    assert not is_origin(value)
+
+
+def test_clean_origins_tidies_and_names_every_bad_line():
+    assert clean_origins([" https://a.example/ ", "", "http://b.example:8080"]) == [
+        "https://a.example",
+        "http://b.example:8080",
+    ]
+    with pytest.raises(ValidationError) as error:
+        clean_origins(["https://ok.example", "ftp://x.y", "example.com"])
+    assert "Not an origin: ftp://x.y, example.com." in error.value.messages[0]
