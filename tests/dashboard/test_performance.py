@@ -1,6 +1,8 @@
-"""The requests table stays fast with 10,000 requests (see bench/ for the numbers)."""
+"""The requests table with 10,000 requests: a constant number of queries per page.
 
-import time
+How long a page takes is measured by the benchmark (``make bench``, numbers in the
+README), not asserted here: timings in tests flake on a loaded machine.
+"""
 
 import pytest
 from django.test import Client
@@ -10,7 +12,7 @@ from bench.requests_table import seed
 
 
 @pytest.mark.django_db
-def test_a_page_of_10000_requests_renders_well_under_a_second(
+def test_a_page_of_10000_requests_costs_the_same_few_queries(
     django_assert_max_num_queries,
 ):
     business, owner = seed()
@@ -20,9 +22,6 @@ def test_a_page_of_10000_requests_renders_well_under_a_second(
     client.get(url)
     for query, rows in (("", 25), ("?q=smith&status=pending", 25), ("?page=400", 25)):
         with django_assert_max_num_queries(7):
-            started = time.perf_counter()
             response = client.get(url + query)
-            elapsed = time.perf_counter() - started
         assert response.status_code == 200
         assert response.content.count(b"<tr id=") == rows
-        assert elapsed < 1.0, f"{query or 'page 1'} took {elapsed:.2f} s"
