@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.timesince import timesince
 from huey.contrib.djhuey import HUEY
 
 from booking.models import Business, JobRun, OutboundEmail
@@ -77,6 +78,7 @@ class EmailSummary:
     attempts: int
     last_error: str
     created_at: datetime
+    updated_at: datetime  # for a failed email: when it failed
 
 
 @dataclass
@@ -118,6 +120,7 @@ def _summary(email: OutboundEmail) -> EmailSummary:
         attempts=email.attempts,
         last_error=email.last_error,
         created_at=email.created_at,
+        updated_at=email.updated_at,
     )
 
 
@@ -194,9 +197,10 @@ def _problems(snapshot: HealthSnapshot, now: datetime) -> list[str]:
         )
     oldest = snapshot.oldest_queued
     if oldest and now - oldest.created_at > QUEUED_LATE_AFTER:
-        since = f"{oldest.created_at:%Y-%m-%d %H:%M} UTC"
+        # A span, not an instant: the dashboard shows this to owners in any zone.
         problems.append(
-            f"An email has waited in the outbox since {since} "
+            "An email has waited in the outbox since it was queued "
+            f"{timesince(oldest.created_at, now)} ago "
             f"(#{oldest.id}, {oldest.attempts} attempts so far)."
         )
     if snapshot.outbox[OutboundEmail.Status.FAILED]:

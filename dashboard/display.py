@@ -37,3 +37,16 @@ def duration_text(delta: timedelta) -> str:
 def local_text(value: datetime, zone, fmt: str = "D j M Y, H:i T") -> str:
     """``value`` in ``zone``, formatted (the zone's abbreviation by default)."""
     return dateformat.format(value.astimezone(zone), fmt)
+
+
+def email_kind_label(kind: str) -> str:
+    """An email kind in words: booking_confirmed → Booking confirmed."""
+    return kind.replace("_", " ").capitalize()
+
+
+# The periodic jobs of booking/health.py, as an owner would say them.
+JOB_LABELS = {
+    "expire_bookings": "Expire lapsed requests",
+    "send_reminders": "Session reminders",
+    "sweep_outbox": "Resend emails left waiting",
+}

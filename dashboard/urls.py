@@ -5,6 +5,7 @@ from django.urls import include, path
 from dashboard.views import (
     accounts,
     catalogue,
+    health,
     home,
     link,
     members,
@@ -12,6 +13,7 @@ from dashboard.views import (
     requests,
     sessions,
     settings,
+    tokens,
 )
 
 app_name = "dashboard"
@@ -22,6 +24,17 @@ business_patterns = [
     path("settings/", settings.settings_page, name="settings"),
     path("settings/profile/", settings.settings_profile, name="settings_profile"),
     path("settings/booking/", settings.settings_booking, name="settings_booking"),
+    path(
+        "settings/calendar-feed/regenerate/",
+        settings.settings_feed_regenerate,
+        name="settings_feed_regenerate",
+    ),
+    path("health/", health.health, name="health"),
+    path(
+        "health/emails/<int:pk>/retry/",
+        health.health_email_retry,
+        name="health_email_retry",
+    ),
     path("members/", members.members, name="members"),
     path("members/invite/", members.member_invite, name="member_invite"),
     path(
@@ -61,6 +74,12 @@ business_patterns = [
     ),
     path("requests/<int:pk>/reject/", requests.request_reject, name="request_reject"),
     path("requests/<int:pk>/cancel/", requests.request_cancel, name="request_cancel"),
+    path("api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/",
+        tokens.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("link/", link.link_page, name="link"),
     path("link/qr.<str:fmt>", link.link_qr, name="link_qr"),
     path("notifications/", notifications.notifications_list, name="notifications"),

@@ -12,10 +12,11 @@ same rules as the booking pages and the dashboard.
 
 **Authentication.** Public endpoints need none and set no cookies. Admin endpoints
 take a personal API token, `Authorization: Bearer blk_…` (one user, one business; made
-with `python manage.py api_token_create`), or the dashboard's login session (then
-unsafe methods need Django's CSRF token in an `X-CSRFToken` header). A session user
-in several businesses picks one with `?business=<slug>`; without it, the business they
-joined first. With a token, `business` may be omitted or must be the token's business.
+on the dashboard's "API tokens" page or with `python manage.py api_token_create`), or
+the dashboard's login session (then unsafe methods need Django's CSRF token in an
+`X-CSRFToken` header). A session user in several businesses picks one with
+`?business=<slug>`; without it, the business they joined first. With a token,
+`business` may be omitted or must be the token's business.
 
 **Errors.** Every 4xx answer has one shape,
 `{"code": "...", "message": "...", "errors": {"field": ["..."]}}`. Codes:

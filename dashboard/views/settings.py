@@ -1,14 +1,27 @@
-"""Owner settings: the business profile and the booking settings, saved in place."""
+"""Owner settings: the business profile and the booking settings, saved in place;
+the secret calendar feed, with its address replaced on request.
+"""
 
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST, require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from django_htmx.http import trigger_client_event
 
+from booking.feeds import calendar_feed_regenerate
+from booking.links import calendar_feed_url, calendar_feed_webcal_url
 from booking.models import BookingSettings, Business
 from dashboard.access import DashboardRequest, business_view, render_page
 from dashboard.forms.settings import BookingSettingsForm, BusinessProfileForm
 
 TEMPLATE = "dashboard/settings.html"
+FEED_RENEWED = (
+    "Your calendar feed has a new address. The old one no longer works: "
+    "subscribe again with the new address in each calendar app."
+)
 
 
 def _fresh(request: DashboardRequest) -> tuple[Business, BookingSettings]:
@@ -17,6 +30,14 @@ def _fresh(request: DashboardRequest) -> tuple[Business, BookingSettings]:
         pk=request.business.pk
     )
     return business, business.booking_settings
+
+
+def _feed(business: Business, *, renewed: bool = False) -> dict:
+    return {
+        "feed_url": calendar_feed_url(business),
+        "feed_webcal_url": calendar_feed_webcal_url(business),
+        "feed_renewed": FEED_RENEWED if renewed else "",
+    }
 
 
 def _page(request, *, profile=None, booking=None, partial=None, saved=""):
@@ -29,6 +50,7 @@ def _page(request, *, profile=None, booking=None, partial=None, saved=""):
             "booking_form": booking or BookingSettingsForm(instance=settings),
             "saved": saved,
             "saved_form": partial if saved else "",
+            **_feed(business),
         },
         partial=partial,
     )
@@ -75,3 +97,24 @@ def settings_booking(request: DashboardRequest):
         return _page(request, booking=form, partial="booking_form")
     form.save()
     return _saved(request, "Booking settings saved.", "booking_form")
+
+
+@business_view(owner_only=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings_feed_regenerate(request: DashboardRequest):
+    """Ask first (a page, or the HTMX dialog); a POST replaces the feed's token."""
+    if request.method != "POST":
+        return render_page(
+            request,
+            "dashboard/feed_regenerate.html",
+            {"in_dialog": bool(request.htmx)},
+            partial="form",
+        )
+    calendar_feed_regenerate(business=request.business)
+    if not request.htmx:
+        messages.success(request, FEED_RENEWED)
+        return redirect("dashboard:settings", business_id=request.business.pk)
+    response = render(
+        request, f"{TEMPLATE}#calendar_feed", _feed(request.business, renewed=True)
+    )
+    return trigger_client_event(response, "dashboard:close-dialog")

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 
-from booking.models import Membership
+from booking.models import Membership, OutboundEmail
+from booking.tokens import api_token_create
 from dashboard import urls as dashboard_urls
 from dashboard.models import Invitation
 from tests.dashboard.conftest import notify
@@ -28,6 +29,9 @@ URLS = [
     Url("settings", owner_only=True),
     Url("settings_profile", "post", owner_only=True),
     Url("settings_booking", "post", owner_only=True),
+    Url("settings_feed_regenerate", owner_only=True),
+    Url("health", owner_only=True),
+    Url("health_email_retry", "post", owner_only=True, obj="email"),
     Url("members", owner_only=True),
     Url("member_invite", "post", owner_only=True),
     Url("invitation_revoke", "post", owner_only=True, obj="invitation"),
@@ -52,6 +56,8 @@ URLS = [
     Url("request_approve", "post", obj="booking"),
     Url("request_reject", obj="booking"),
     Url("request_cancel", obj="booking"),
+    Url("api_tokens"),
+    Url("api_token_revoke", "post", obj="api_token"),
     Url("link"),
     Url("link_qr", extra={"fmt": "png"}),
     Url("notifications"),
@@ -98,6 +104,15 @@ def objects(business, owner, staff, pending):
             expires_at=pending.expires_at,
         ),
         "notification": notify(owner, pending),
+        "email": OutboundEmail.objects.create(
+            business=business,
+            kind="booking_confirmed",
+            to_email="penny@example.com",
+            subject="Booking confirmed",
+            body_text="See you.",
+            status=OutboundEmail.Status.FAILED,
+        ),
+        "api_token": api_token_create(user=owner, business=business, name="Zapier")[0],
     }
 
 
@@ -152,6 +167,10 @@ def test_staff_get_403_exactly_on_owner_only_pages(
 ):
     if spec.obj == "notification":
         objects["notification"] = notify(staff, objects["booking"])
+    if spec.obj == "api_token":  # staff have tokens of their own
+        objects["api_token"], _ = api_token_create(
+            user=staff, business=business, name="Staff script"
+        )
     response = call(staff_client, spec, url_for(spec, business.pk, objects))
     if spec.owner_only:
         assert response.status_code == 403
@@ -180,7 +199,12 @@ def test_state_changes_refuse_get(owner_client, spec, business, objects):
 @pytest.mark.parametrize(
     "spec",
     [u for u in URLS if u.method == "post"]
-    + [Url("request_reject", "post", obj="booking"), Url("series_new", "post")],
+    + [
+        Url("request_reject", "post", obj="booking"),
+        Url("series_new", "post"),
+        Url("settings_feed_regenerate", "post"),
+        Url("api_tokens", "post"),
+    ],
     ids=lambda u: u.name,
 )
 def test_state_changes_need_the_csrf_token(owner, spec, business, objects):
