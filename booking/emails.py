@@ -3,6 +3,7 @@
 ``templates/emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``. Nothing is
 sent from here: ``queue_email`` writes an ``OutboundEmail`` row inside the caller's
 transaction and has Huey send it once that transaction commits (``booking/outbox.py``).
+Booking emails and account emails (password reset, invitations) alike.
 """
 
 import base64
@@ -55,7 +56,14 @@ TEAM_NEW_REQUEST = "team_new_request"
 TEAM_NEW_BOOKING = "team_new_booking"
 TEAM_CLIENT_CANCELLED = "team_client_cancelled"
 TEAM_KINDS = (TEAM_NEW_REQUEST, TEAM_NEW_BOOKING, TEAM_CLIENT_CANCELLED)
-KINDS = CLIENT_KINDS + TEAM_KINDS
+BOOKING_KINDS = CLIENT_KINDS + TEAM_KINDS
+# Account emails from the platform (the dashboard queues them). Each holds a one-time
+# secret link, so the outbox keeps its body only until it is sent (booking/outbox.py).
+PASSWORD_RESET = "password_reset"
+INVITATION = "invitation"
+ACCOUNT_KINDS = (PASSWORD_RESET, INVITATION)
+SECRET_LINK_KINDS = frozenset(ACCOUNT_KINDS)
+KINDS = BOOKING_KINDS + ACCOUNT_KINDS
 
 
 @dataclass(frozen=True)

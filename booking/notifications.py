@@ -11,7 +11,8 @@ outbox rows commit (or roll back) with the change itself.
 - approved / rejected (with the reason): the client, with an .ics when approved.
 - expired: the client; every member an in-app "request expired".
 - cancelled: the client (with METHOD:CANCEL if it had been confirmed, so calendars
-  drop it); when the client cancelled, every member in-app and opted-in ones by email.
+  drop it; saying so when the business cancelled the whole session); when the client
+  cancelled, every member in-app and opted-in ones by email.
 """
 
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ def _email_client(booking: BookingRequest, plan: Plan, event: BookingEvent) -> N
         booking,
         reason=event.note,
         cancelled_by_client=by_client(event),
+        # The business called the whole session off (booking.services.session_cancel).
+        session_cancelled=booking.session.cancelled_at is not None,
         was_confirmed=event.from_status == Status.APPROVED,
         has_invite=plan.ics_method == "REQUEST",
     )

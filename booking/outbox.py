@@ -8,6 +8,7 @@ except 408/429) or after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``qu
 with an exponential backoff. A second task for the same row finds it claimed or sent
 and does nothing, so a row is never sent twice. ``outbox_sweep`` finds rows whose task
 was lost (the broker was down at commit, a worker died mid-send) and enqueues it again.
+A sent password-reset or invitation email keeps no copy of its one-time link.
 """
 
 import base64
@@ -117,9 +118,25 @@ def email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
         next_attempt_at=None,
         last_error="",
         updated_at=timezone.now(),
+        **_forget_secret_link(email),
     )
     logger.info("Sent email %s (%s to %s)", email.pk, email.kind, email.to_email)
     return SendResult("sent")
+
+
+def _forget_secret_link(email: OutboundEmail) -> dict:
+    """Once sent, a password-reset or invitation email's body is not kept.
+
+    Its link is a live key to an account (only its hash is stored elsewhere); until
+    the email is sent the row needs it, afterwards nobody should read it from here.
+    """
+    # Imported here: booking.emails imports this module.
+    from booking.emails import SECRET_LINK_KINDS
+
+    if email.kind not in SECRET_LINK_KINDS:
+        return {}
+    note = "Not kept: this email held a one-time link, removed once it was sent."
+    return {"body_text": note, "body_html": ""}
 
 
 def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:

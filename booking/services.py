@@ -491,10 +491,10 @@ def session_cancel(
     """Cancel a session and, through ``booking_cancel``, every booking holding a spot.
 
     Runs under the business lock, so no booking can slip in while it cancels.
-    Returns the bookings it cancelled (their clients are notified by booking_cancel).
+    Returns the bookings it cancelled (their clients are notified by booking_cancel:
+    the business cancelled, with ``reason`` as its message to them, if one is given).
     """
     now = now or timezone.now()
-    reason = reason.strip() or "The session was cancelled."
     with transaction.atomic():
         business_id = Session.objects.values_list("business_id", flat=True).get(
             pk=session_id

@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from booking import emails
 from booking.links import absolute
 from booking.models import Business, Membership
 from booking.services import member_add
-from dashboard.emails import render_account_email, send_account_email
+from booking.timefmt import format_moment, zone_label
 from dashboard.models import Invitation, hash_token
 
 
@@ -45,7 +46,8 @@ def invitation_create(
 ) -> Invitation:
     """Invite ``email``; a new invitation replaces an open one to the same address.
 
-    The email goes out once the transaction commits.
+    The email is written to the outbox with the invitation (one transaction) and
+    goes out once that commits.
     """
     now = now or timezone.now()
     email = email.strip().lower()
@@ -69,25 +71,38 @@ def invitation_create(
             created_at=now,
             expires_at=Invitation.default_expiry(now),
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, raw))
+        emails.queue_email(
+            kind=emails.INVITATION,
+            to_email=invitation.email,
+            context=_invitation_email_context(invitation, raw),
+            business=business,
+        )
     return invitation
 
 
-def _send_invitation(invitation: Invitation, raw_token: str) -> None:
+def _invitation_email_context(invitation: Invitation, raw_token: str) -> dict:
+    """What the invitation email shows; times in the business's zone, named."""
     inviter = invitation.invited_by
-    subject, text, html = render_account_email(
-        "invitation",
-        {
-            "invitation": invitation,
-            "business": invitation.business,
-            "inviter_name": (inviter.get_full_name() or inviter.email)
-            if inviter
-            else "",
-            "role": invitation.get_role_display().lower(),
-            "url": invitation_url(raw_token),
-        },
+    inviter_name = (inviter.get_full_name() or inviter.email) if inviter else ""
+    tz = invitation.business.tz
+    role = invitation.get_role_display().lower()
+    expires = (
+        f"{format_moment(invitation.expires_at, tz)} "
+        f"{zone_label(tz, invitation.expires_at)}"
     )
-    send_account_email(invitation.email, subject, text, html)
+    details = [("Business", invitation.business.name), ("Your role", role)]
+    if inviter_name:
+        details.append(("Invited by", inviter_name))
+    details.append(("Link valid until", expires))
+    return {
+        "invitation": invitation,
+        "business": invitation.business,
+        "inviter_name": inviter_name,
+        "role": role,
+        "url": invitation_url(raw_token),
+        "expires": expires,
+        "details": details,
+    }
 
 
 def invitation_revoke(*, invitation_id: int, now: datetime | None = None) -> None:

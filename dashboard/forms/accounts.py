@@ -1,14 +1,15 @@
 """Sign-up, log-in, password reset, invitations and members."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from booking import emails
 from booking.links import absolute
 from booking.models import Membership
-from dashboard.emails import render_account_email, send_account_email
 from dashboard.forms.common import timezone_choices
 from dashboard.services import user_with_email
 
@@ -125,7 +126,7 @@ class BusinessCreateForm(forms.Form):
 
 
 class AccountPasswordResetForm(PasswordResetForm):
-    """Django's reset, with the link on BOOKING_BASE_URL and our email helper."""
+    """Django's reset, with the link on BOOKING_BASE_URL, sent through the outbox."""
 
     email = forms.EmailField(
         label="Email",
@@ -143,14 +144,39 @@ class AccountPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
+        """Queue the reset email (``templates/emails/password_reset-*``).
+
+        Django's own templates and sender are not used: every email is built by
+        ``booking.emails`` and sent by the worker, with retries.
+        """
         path = reverse(
             "password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
-        subject, text, html = render_account_email(
-            "password_reset", {**context, "url": absolute(path)}
+        emails.queue_email(
+            kind=emails.PASSWORD_RESET,
+            to_email=to_email,
+            context={
+                "user": context["user"],
+                "email": context["email"],
+                "url": absolute(path),
+                "valid_for": reset_link_lifetime(),
+                "details": [("Account", context["email"])],
+            },
         )
-        send_account_email(to_email, subject, text, html)
+
+
+def reset_link_lifetime() -> str:
+    """How long a reset link works, in words ("3 days", "12 hours", "30 minutes")."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size and seconds % size == 0:
+            return _plural(seconds // size, unit)
+    return _plural(max(seconds // 60, 1), "minute")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'s' if count != 1 else ''}"
 
 
 class InvitationSignUpForm(forms.Form):

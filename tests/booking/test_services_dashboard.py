@@ -179,11 +179,13 @@ def test_session_cancel_cancels_the_bookings_holding_a_spot(session, owner):
         assert untouched.status == status
 
 
-def test_session_cancel_gives_a_default_reason_and_refuses_twice(session):
+def test_session_cancel_invents_no_message_and_refuses_twice(session):
     booking = BookingRequestFactory(session=session, status=Status.APPROVED)
-    services.session_cancel(session_id=session.pk, actor=None, now=NOW)
+    services.session_cancel(session_id=session.pk, actor=None, reason="  ", now=NOW)
     booking.refresh_from_db()
-    assert booking.cancellation_reason == "The session was cancelled."
+    # The client's email says the session was cancelled; no made-up "message".
+    assert booking.status == Status.CANCELLED and booking.cancellation_reason == ""
+    assert booking.events.get(action=BookingEvent.Action.CANCELLED).note == ""
     with pytest.raises(BookingError) as caught:
         services.session_cancel(session_id=session.pk, actor=None, now=NOW)
     assert caught.value.code == "session_cancelled"

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
 from booking.models import Business, Service, Session
 from tests.booking.pages_helpers import local_at
 from tests.factories import ServiceFactory, SessionFactory
@@ -44,3 +46,16 @@ def make_shop(business: Business) -> Shop:
             service=group, capacity=6, starts_at=local_at(business, 2, 17, 30)
         ),
     )
+
+
+def step_ready(scope: Page | FrameLocator, heading: str) -> Locator:
+    """Wait until the step headed ``heading`` has been swapped in and is live.
+
+    booking.js moves focus to a new step's heading once htmx has inserted and
+    processed it (its links boosted, focus and scroll done), so a focused heading
+    means the next click lands on a still page. Pages loaded without HTMX have no
+    such focus: there, a visible heading is enough.
+    """
+    step_heading = scope.get_by_role("heading", name=heading)
+    expect(step_heading).to_be_focused()
+    return step_heading

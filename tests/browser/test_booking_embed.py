@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from booking.models import BookingRequest
-from tests.browser.booking_helpers import make_shop
+from tests.browser.booking_helpers import make_shop, step_ready
 
 pytestmark = pytest.mark.browser
 
@@ -65,13 +65,18 @@ def test_an_allowed_site_embeds_the_whole_flow(browser: Browser, live_server, bu
 def book_in_the_widget(page) -> None:
     widget = page.frame_locator("#widget")
 
+    # Each step is used once it is live (swapped in, processed, focus moved), as a
+    # person would: acting on content still being swapped races its focus and
+    # scroll, and in a frame a click the page moved away from can be lost.
     widget.get_by_role("link", name="Private Lesson").click()
+    step_ready(widget, "Choose a time")
     widget.get_by_role("link", name=re.compile(r"09:00–10:00")).click()
+    step_ready(widget, "Your details")
     widget.get_by_label("Your name").fill("Ada Lovelace")
     widget.get_by_label("Email", exact=True).fill("ada@example.com")
     widget.get_by_role("button", name="Book this time").click()
 
-    expect(widget.get_by_role("heading", name="You're booked")).to_be_visible()
+    step_ready(widget, "You're booked")
     # embed.js grew the iframe to fit the confirmation.
     expect(page.locator("#widget")).to_have_attribute(
         "style", re.compile(r"height: \d{3,}px")

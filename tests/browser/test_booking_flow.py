@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import BookingRequest
-from tests.browser.booking_helpers import Shop, make_shop
+from tests.browser.booking_helpers import Shop, make_shop, step_ready
 
 pytestmark = pytest.mark.browser
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -63,6 +63,29 @@ def test_full_flow_with_javascript(page: Page, shop: Shop):
     expect(page.get_by_role("link", name="Add to Google Calendar")).to_be_visible()
     expect(page).to_have_title(f"Booking {booking.booking_reference} · Swim School Pro")
     assert page.context.cookies() == []
+
+
+def test_a_new_step_is_live_the_moment_it_appears(page: Page, shop: Shop):
+    """No moment shows a step whose links htmx has not boosted yet (a click then
+    would load a whole page) or whose focus and scroll are still to move."""
+    page.goto(shop.start_path)
+    # A MutationObserver reports right after the swap's task, before any input.
+    page.evaluate(
+        """() => {
+        window.firstSight = null;
+        new MutationObserver(() => {
+            const slot = document.querySelector('#step a.slot');
+            if (!slot || window.firstSight) return;
+            window.firstSight = {
+                boosted: (slot['htmx-internal-data'] || {}).boosted === true,
+                focused: document.activeElement.id === 'step-heading',
+            };
+        }).observe(document.querySelector('main'), {childList: true, subtree: true});
+    }"""
+    )
+    page.get_by_role("link", name="Private Lesson").click()
+    step_ready(page, "Choose a time")
+    assert page.evaluate("window.firstSight") == {"boosted": True, "focused": True}
 
 
 def test_focus_follows_the_step_and_the_first_error(page: Page, shop: Shop):

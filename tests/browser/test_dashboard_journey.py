@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from booking import services
 from booking.models import BookingRequest, Business, Session
+from tests.browser.booking_helpers import step_ready
 from tests.browser.dashboard_support import (
     first_weekday_after,
     log_in,
@@ -21,23 +21,48 @@ pytestmark = pytest.mark.browser
 Status = BookingRequest.Status
 
 
-def book(business, session, name, email):
-    """The client's booking, through the same service the public pages call."""
-    return services.booking_create(
-        business=Business.objects.select_related("booking_settings").get(
-            pk=business.pk
-        ),
-        session_id=session.pk,
-        client_name=name,
-        client_email=email,
-    ).booking
+def book_online(
+    browser: Browser, link: str, session: Session, name: str, email: str
+) -> str:
+    """A client opens the booking link in their own browser and books ``session``
+    through every public step; returns the booking reference they are shown."""
+    context = browser.new_context()
+    client = context.new_page()
+    client.goto(link)
+    expect(client.get_by_role("heading", name="Choose a service")).to_be_visible()
+    expect(client.get_by_text(session.service.name)).to_be_visible()
+    client.get_by_role("link", name=session.service.name).click()
+    step_ready(client, "Choose a time")
+    # The week starts today: move on to the week of the session's day.
+    day = f"{session.starts_at.astimezone(session.business.tz):%A %-d %B}"
+    slots = client.get_by_role("list", name=day)
+    for _ in range(5):
+        if slots.count():
+            break
+        week = client.locator("#week-heading").inner_text()
+        client.get_by_role("link", name="Next week", exact=True).click()
+        expect(client.locator("#week-heading")).not_to_have_text(week)
+        step_ready(client, "Choose a time")
+    slots.get_by_role("link", name=re.compile(r"^18:00–18:45")).click()
+    step_ready(client, "Your details")
+    client.get_by_label("Your name").fill(name)
+    client.get_by_label("Email", exact=True).fill(email)
+    client.get_by_role("button", name="Send booking request").click()
+    step_ready(client, "Request sent")
+    expect(client.get_by_text("Waiting for Aqua Kids to confirm.")).to_be_visible()
+    reference = client.locator(".ref").inner_text()
+    assert context.cookies() == []  # the public pages set none
+    context.close()
+    return reference
 
 
 def row(page: Page, name: str):
     return page.locator("#requests-table tbody tr", has_text=name)
 
 
-def test_sign_up_set_up_get_booked_and_answer(page: Page, live_server, settings):
+def test_sign_up_set_up_get_booked_and_answer(
+    page: Page, browser: Browser, live_server, settings
+):
     settings.BOOKING_BASE_URL = live_server.url
 
     # Sign up.
@@ -97,18 +122,23 @@ def test_sign_up_set_up_get_booked_and_answer(page: Page, live_server, settings)
     sessions = list(Session.objects.filter(business=business).order_by("starts_at"))
     assert len(sessions) == 4
 
-    # The public link works; clients book (see the note in book()).
+    # The owner shares the booking link; two clients book through the public pages,
+    # each in their own browser.
     link = page.locator("#booking-link")
     page.get_by_role("link", name="Booking link", exact=True).click()
     expect(link).to_have_value(f"{live_server.url}/book/aqua-kids/")
-    page.goto("/book/aqua-kids/")
-    expect(page.get_by_text("Swimming lesson")).to_be_visible()
-    book(business, sessions[0], "Amy Approve", "amy@example.com")
-    book(business, sessions[1], "Ben Reject", "ben@example.com")
+    amy_ref = book_online(
+        browser, link.input_value(), sessions[0], "Amy Approve", "amy@example.com"
+    )
+    ben_ref = book_online(
+        browser, link.input_value(), sessions[1], "Ben Reject", "ben@example.com"
+    )
 
     # The requests, answered in place.
     page.goto(f"/dashboard/{business.pk}/requests/")
     expect(row(page, "Amy Approve")).to_contain_text("Pending")
+    expect(row(page, "Amy Approve")).to_contain_text(amy_ref)
+    expect(row(page, "Ben Reject")).to_contain_text(ben_ref)
     mark_page(page)
     row(page, "Amy Approve").get_by_role("button", name=re.compile("^Approve")).click()
     expect(row(page, "Amy Approve")).to_contain_text("Approved")
@@ -127,6 +157,8 @@ def test_sign_up_set_up_get_booked_and_answer(page: Page, live_server, settings)
 
     amy = BookingRequest.objects.get(client_name="Amy Approve")
     ben = BookingRequest.objects.get(client_name="Ben Reject")
+    assert (amy.session, ben.session) == (sessions[0], sessions[1])
+    assert (amy.booking_reference, ben.booking_reference) == (amy_ref, ben_ref)
     assert (amy.status, ben.status) == (Status.APPROVED, Status.REJECTED)
     assert ben.rejection_reason == "We are full that week."
     assert amy.approved_by.email == "maria@example.com"

@@ -148,12 +148,13 @@ def test_password_change_bad_input(owner_client):
 
 @pytest.mark.django_db
 def test_password_reset_mails_a_link_on_the_public_origin(
-    client, owner, mailoutbox, settings
+    client, owner, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
     settings.BOOKING_BASE_URL = "https://book.example.com"
-    response = client.post(
-        reverse("password_reset"), {"email": "OLIVIA.OWNER@example.com"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends then
+        response = client.post(
+            reverse("password_reset"), {"email": "OLIVIA.OWNER@example.com"}
+        )
     assert response["Location"] == reverse("password_reset_done")
     (email,) = mailoutbox
     assert email.to == ["olivia.owner@example.com"]

@@ -1,4 +1,4 @@
-"""HTMX plumbing (middleware), the account email helper, access helpers."""
+"""HTMX plumbing (middleware), access helpers."""
 
 import pytest
 from django.contrib import messages
@@ -6,7 +6,6 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
-from dashboard.emails import render_account_email, send_account_email
 from dashboard.middleware import HtmxMessagesMiddleware
 
 
@@ -60,29 +59,6 @@ def test_messages_already_shown_are_not_repeated():
     messages.info(request, "Once")
     list(messages.get_messages(request))  # the template showed them
     assert b"Once" not in run(request, HttpResponse("<p>x</p>")).content
-
-
-@pytest.mark.django_db
-def test_account_email_goes_through_the_real_transport(fake_sendgrid):
-    send_account_email("a@example.com", "Hello", "Plain words", "<p>HTML words</p>")
-    (sent,) = fake_sendgrid.received
-    assert sent.path == "/v3/mail/send"
-    assert (sent.to, sent.subject) == (["a@example.com"], "Hello")
-    assert (sent.text, sent.html) == ("Plain words", "<p>HTML words</p>")
-
-
-def test_account_email_templates_render_one_line_subjects():
-    subject, text, html = render_account_email(
-        "invitation",
-        {
-            "business": {"name": "Swim"},
-            "inviter_name": "Olivia",
-            "role": "staff",
-            "url": "https://x.test/accounts/invitation/t/",
-        },
-    )
-    assert subject == "Olivia invited you to Swim on Booking Links"
-    assert "https://x.test/accounts/invitation/t/" in text and "<a href" in html
 
 
 @pytest.mark.django_db
