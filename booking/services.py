@@ -10,7 +10,6 @@ that change causes.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,8 +23,6 @@ from booking.models import (
     BookingRequest,
     BookingSettings,
     Business,
-    Membership,
-    Service,
     Session,
 )
 
@@ -362,112 +359,7 @@ def bookings_expire(*, now: datetime | None = None) -> list[int]:
     return expired
 
 
-# --- the dashboard's commands: businesses, members, services, sessions ---------------
-
-
-def business_create(
-    *, owner: AbstractBaseUser, name: str, timezone_name: str = "UTC"
-) -> Business:
-    """A new business with an auto slug, default booking settings and ``owner``."""
-    with transaction.atomic():
-        business = Business.objects.create(name=name.strip(), timezone=timezone_name)
-        BookingSettings.objects.create(business=business)
-        Membership.objects.create(
-            user=owner, business=business, role=Membership.Role.OWNER
-        )
-    return business
-
-
-def business_create_for_owner(
-    *,
-    email: str,
-    password: str,
-    business_name: str,
-    timezone_name: str,
-    first_name: str = "",
-    last_name: str = "",
-) -> tuple[AbstractBaseUser, Business]:
-    """Sign-up: the user (username = lower-cased email) and their business, together."""
-    email = email.strip().lower()
-    with transaction.atomic():
-        user = get_user_model()(
-            username=email,
-            email=email,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-        )
-        user.set_password(password)
-        user.save()
-        business = business_create(
-            owner=user, name=business_name, timezone_name=timezone_name
-        )
-    return user, business
-
-
-def member_add(*, business: Business, user: AbstractBaseUser, role: str) -> Membership:
-    """Make ``user`` a member; an existing member keeps the higher of the two roles."""
-    with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(
-            user=user, business=business, defaults={"role": role}
-        )
-        if not created and role == Membership.Role.OWNER and not membership.is_owner:
-            membership.role = role
-            membership.save(update_fields=["role"])
-    return membership
-
-
-def _other_owners(membership: Membership) -> bool:
-    return (
-        Membership.objects.filter(
-            business_id=membership.business_id, role=Membership.Role.OWNER
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-
-
-def member_set_role(*, membership_id: int, role: str) -> Membership:
-    """Change a member's role; the last owner cannot stop being one."""
-    with transaction.atomic():
-        membership = Membership.objects.get(pk=membership_id)
-        lock_business(membership.business_id)
-        demoted = membership.is_owner and role != Membership.Role.OWNER
-        if demoted and not _other_owners(membership):
-            raise BookingError("last_owner")
-        membership.role = role
-        membership.save(update_fields=["role"])
-    return membership
-
-
-def member_remove(*, membership_id: int) -> None:
-    """Take a member out of a business; the last owner cannot be removed."""
-    with transaction.atomic():
-        membership = Membership.objects.get(pk=membership_id)
-        lock_business(membership.business_id)
-        if membership.is_owner and not _other_owners(membership):
-            raise BookingError("last_owner")
-        membership.delete()
-
-
-def service_set_active(*, service_id: int, active: bool) -> Service:
-    """Deactivate (off the booking link, history kept) or reactivate a service."""
-    service = Service.objects.get(pk=service_id)
-    service.is_active = active
-    service.save(update_fields=["is_active", "updated_at"])
-    return service
-
-
-def service_delete(*, service_id: int) -> None:
-    """Delete a service that was never booked, with its (unbooked) sessions.
-
-    A service with any booking, whatever its status, is refused: deactivate it.
-    """
-    with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service_id)
-        if BookingRequest.objects.filter(session__service=service).exists():
-            raise BookingError("service_has_bookings")
-        service.sessions.all().delete()
-        service.delete()
+# --- sessions: the dashboard's commands that touch bookings ---------------------------
 
 
 def session_set_bookable(*, session_id: int, bookable: bool) -> Session:

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import emails
+from booking.businesses import member_add
 from booking.links import absolute
 from booking.models import Business, Membership
-from booking.services import member_add
 from booking.timefmt import format_moment, zone_label
 from dashboard.models import Invitation, hash_token
 

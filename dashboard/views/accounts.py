@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from booking import services
+from booking import businesses
 from booking.models import Membership
 from dashboard.access import CURRENT_BUSINESS_KEY, posted
 from dashboard.forms.accounts import (
@@ -62,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, business = services.business_create_for_owner(
+            user, business = businesses.business_create_for_owner(
                 email=data["email"],
                 password=data["password"],
                 business_name=data["business_name"],
@@ -85,7 +85,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def business_new(request: HttpRequest) -> HttpResponse:
     form = BusinessCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        business = services.business_create(
+        business = businesses.business_create(
             owner=request.user,
             name=form.cleaned_data["name"],
             timezone_name=form.cleaned_data["timezone"],

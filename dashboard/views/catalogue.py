@@ -10,7 +10,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from booking import services
+from booking import businesses
 from booking.errors import BookingError
 from booking.models import BookingRequest, Service
 from dashboard.access import (
@@ -75,7 +75,7 @@ def service_edit(request: DashboardRequest, pk: int):
 def service_active(request: DashboardRequest, pk: int):
     service = get_service_for_owner(request, pk)
     active = request.POST.get("active") == "1"
-    services.service_set_active(service_id=service.pk, active=active)
+    businesses.service_set_active(service_id=service.pk, active=active)
     messages.success(
         request,
         f"“{service.name}” is back on your booking link."
@@ -91,7 +91,7 @@ def service_active(request: DashboardRequest, pk: int):
 def service_delete(request: DashboardRequest, pk: int):
     service = get_service_for_owner(request, pk)
     try:
-        services.service_delete(service_id=service.pk)
+        businesses.service_delete(service_id=service.pk)
     except BookingError as exc:
         messages.error(request, exc.message)
     else:

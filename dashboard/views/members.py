@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from booking import services
+from booking import businesses
 from booking.errors import BookingError
 from booking.models import Membership
 from dashboard.access import DashboardRequest, business_view, get_membership_for_owner
@@ -87,7 +87,7 @@ def member_role(request: DashboardRequest, pk: int):
         messages.error(request, "Pick a role from the list.")
         return _back(request)
     try:
-        services.member_set_role(
+        businesses.member_set_role(
             membership_id=membership.pk, role=form.cleaned_data["role"]
         )
     except BookingError as exc:
@@ -108,7 +108,7 @@ def member_role(request: DashboardRequest, pk: int):
 def member_remove(request: DashboardRequest, pk: int):
     membership = get_membership_for_owner(request, pk)
     try:
-        services.member_remove(membership_id=membership.pk)
+        businesses.member_remove(membership_id=membership.pk)
     except BookingError as exc:
         messages.error(request, exc.message)
         return _back(request)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 
-from booking import services
+from booking import businesses, services
 from booking.errors import BookingError
 from booking.models import (
     BookingEvent,
@@ -33,7 +33,7 @@ Status = BookingRequest.Status
 
 @pytest.mark.django_db
 def test_business_create_for_owner_makes_everything_at_once():
-    user, business = services.business_create_for_owner(
+    user, business = businesses.business_create_for_owner(
         email="  Maria@Example.COM ",
         password="a-long-enough-password",
         business_name="Swim School Pro",
@@ -52,8 +52,8 @@ def test_business_create_for_owner_makes_everything_at_once():
 @pytest.mark.django_db
 def test_business_slugs_stay_unique():
     owner = UserFactory()
-    first = services.business_create(owner=owner, name="Swim School Pro")
-    second = services.business_create(owner=owner, name="Swim School Pro")
+    first = businesses.business_create(owner=owner, name="Swim School Pro")
+    second = businesses.business_create(owner=owner, name="Swim School Pro")
     assert (first.slug, second.slug) == ("swim-school-pro", "swim-school-pro-2")
 
 
@@ -62,9 +62,9 @@ def test_sign_up_is_all_or_nothing(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "business_create", broken)
+    monkeypatch.setattr(businesses, "business_create", broken)
     with pytest.raises(RuntimeError):
-        services.business_create_for_owner(
+        businesses.business_create_for_owner(
             email="x@example.com",
             password="pw-123456789",
             business_name="X",
@@ -89,39 +89,39 @@ def staff(business):
 
 
 def test_member_add_keeps_the_higher_role(business, owner, staff):
-    again = services.member_add(business=business, user=owner.user, role="staff")
+    again = businesses.member_add(business=business, user=owner.user, role="staff")
     assert again.pk == owner.pk and again.is_owner
-    promoted = services.member_add(business=business, user=staff.user, role="owner")
+    promoted = businesses.member_add(business=business, user=staff.user, role="owner")
     assert promoted.pk == staff.pk and promoted.is_owner
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(business, owner, staff):
     with pytest.raises(BookingError) as caught:
-        services.member_set_role(membership_id=owner.pk, role="staff")
+        businesses.member_set_role(membership_id=owner.pk, role="staff")
     assert caught.value.code == "last_owner"
     with pytest.raises(BookingError):
-        services.member_remove(membership_id=owner.pk)
-    services.member_set_role(membership_id=staff.pk, role="owner")
-    services.member_set_role(membership_id=owner.pk, role="staff")
-    services.member_remove(membership_id=owner.pk)
+        businesses.member_remove(membership_id=owner.pk)
+    businesses.member_set_role(membership_id=staff.pk, role="owner")
+    businesses.member_set_role(membership_id=owner.pk, role="staff")
+    businesses.member_remove(membership_id=owner.pk)
     assert list(Membership.objects.filter(business=business)) == [staff]
 
 
 def test_service_deactivate_and_reactivate(business):
     service = ServiceFactory(business=business)
     assert (
-        services.service_set_active(service_id=service.pk, active=False).is_active
+        businesses.service_set_active(service_id=service.pk, active=False).is_active
         is False
     )
     service.refresh_from_db()
     assert service.is_active is False
-    assert services.service_set_active(service_id=service.pk, active=True).is_active
+    assert businesses.service_set_active(service_id=service.pk, active=True).is_active
 
 
 def test_a_service_never_booked_is_deleted_with_its_sessions(business):
     service = ServiceFactory(business=business)
     SessionFactory(service=service)
-    services.service_delete(service_id=service.pk)
+    businesses.service_delete(service_id=service.pk)
     assert not Service.objects.filter(pk=service.pk).exists()
     assert not Session.objects.filter(service_id=service.pk).exists()
 
@@ -131,7 +131,7 @@ def test_a_service_with_any_booking_is_never_deleted(business, status):
     service = ServiceFactory(business=business)
     BookingRequestFactory(session=SessionFactory(service=service), status=status)
     with pytest.raises(BookingError) as caught:
-        services.service_delete(service_id=service.pk)
+        businesses.service_delete(service_id=service.pk)
     assert caught.value.code == "service_has_bookings"
     assert Service.objects.filter(pk=service.pk).exists()
 
