@@ -65,11 +65,16 @@
     window.scrollTo({ top: Math.max(0, step.getBoundingClientRect().top + window.scrollY - 16) });
   });
 
-  // In the widget: tell the host page (embed.js) how tall the content is.
+  // In the widget: tell the host page (embed.js) how tall the content is. The body's
+  // own box, not the document's scrollHeight: that never drops below the frame's
+  // current height, so the frame could grow but never shrink back.
   function reportHeight() {
     if (window.parent === window || !document.body.classList.contains("is-embed")) return;
+    var style = window.getComputedStyle(document.body);
+    var height = document.body.getBoundingClientRect().height +
+      parseFloat(style.marginTop) + parseFloat(style.marginBottom);
     window.parent.postMessage(
-      { type: "booking-links:resize", height: document.documentElement.scrollHeight }, "*");
+      { type: "booking-links:resize", height: Math.ceil(height) }, "*");
   }
   document.addEventListener("DOMContentLoaded", function () {
     reportHeight();

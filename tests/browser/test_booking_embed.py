@@ -70,8 +70,11 @@ def book_in_the_widget(page) -> None:
     # scroll, and in a frame a click the page moved away from can be lost.
     widget.get_by_role("link", name="Private Lesson").click()
     step_ready(widget, "Choose a time")
+    week_height = frame_fits_its_content(page)
     widget.get_by_role("link", name=re.compile(r"09:00–10:00")).click()
     step_ready(widget, "Your details")
+    # The shorter step shrinks the frame again: no blank space left below it.
+    assert frame_fits_its_content(page) < week_height
     widget.get_by_label("Your name").fill("Ada Lovelace")
     widget.get_by_label("Email", exact=True).fill("ada@example.com")
     widget.get_by_role("button", name="Book this time").click()
@@ -81,6 +84,26 @@ def book_in_the_widget(page) -> None:
     expect(page.locator("#widget")).to_have_attribute(
         "style", re.compile(r"height: \d{3,}px")
     )
+
+
+def frame_fits_its_content(page) -> int:
+    """Wait until embed.js has sized the frame to the step inside; return its height."""
+    inner = page.locator("#widget").element_handle().content_frame()
+    content = inner.evaluate(
+        """() => {
+            const style = getComputedStyle(document.body);
+            return Math.ceil(document.body.getBoundingClientRect().height
+                + parseFloat(style.marginTop) + parseFloat(style.marginBottom));
+        }"""
+    )
+    expected = max(320, content)
+    page.wait_for_function(
+        """(expected) => Math.abs(
+            document.getElementById("widget").getBoundingClientRect().height - expected
+        ) <= 1""",
+        arg=expected,
+    )
+    return expected
 
 
 def test_another_site_cannot_frame_the_widget(browser: Browser, live_server, business):
