@@ -55,9 +55,11 @@ test: install-dev browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-# Times a page of the requests table with 10,000 requests (README, "Performance").
-# Uses a throwaway test database; set DATABASE_URL to measure on PostgreSQL.
+# Times the booking pages, the public API and a page of the requests table with
+# 10,000 requests (README, "Performance"). Uses throwaway test databases; set
+# DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
+	$(PY) bench/public_pages.py
 	$(PY) bench/requests_table.py
 
 lint: install-dev
