@@ -276,5 +276,6 @@ def test_booking_reference_and_token_are_unique_and_unguessable():
 
 
 def test_every_model_is_registered_in_the_admin():
-    for model in apps.get_app_config("booking").get_models():
-        assert admin.site.is_registered(model), model.__name__
+    for app in ("booking", "dashboard"):
+        for model in apps.get_app_config(app).get_models():
+            assert admin.site.is_registered(model), model.__name__
