@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import (
@@ -19,7 +20,12 @@ from booking.models import (
     Session,
 )
 from booking.slugs import validate_business_slug
-from tests.factories import BusinessFactory, ServiceFactory, SessionFactory
+from tests.factories import (
+    BookingRequestFactory,
+    BusinessFactory,
+    ServiceFactory,
+    SessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +285,17 @@ def test_every_model_is_registered_in_the_admin():
     for app in ("booking", "dashboard"):
         for model in apps.get_app_config(app).get_models():
             assert admin.site.is_registered(model), model.__name__
+
+
+def test_every_admin_list_and_add_page_opens(client, owner):
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    BookingRequestFactory(session=SessionFactory(service=ServiceFactory()))
+    for model in admin.site._registry:
+        opts = model._meta
+        if opts.app_label not in {"booking", "dashboard"}:
+            continue
+        for page in ("changelist", "add"):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}")
+            assert client.get(url).status_code == 200, url
