@@ -9,6 +9,7 @@ Booking emails and account emails (password reset, invitations) alike.
 import base64
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -153,8 +154,8 @@ def _detail_rows(booking: BookingRequest, when: str, zone_text: str) -> list:
     return rows
 
 
-def client_context(booking: BookingRequest, **extra) -> dict:
-    """Everything a client email shows, every time in the client's zone."""
+def client_context(booking: BookingRequest, *, now: datetime, **extra) -> dict:
+    """Everything a client email shows at ``now``, every time in the client's zone."""
     session = booking.session
     business = session.business
     tz = client_zone(booking)
@@ -172,8 +173,7 @@ def client_context(booking: BookingRequest, **extra) -> dict:
         "details": _detail_rows(booking, when, zone_text),
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
-        "can_cancel": booking.status
-        in {BookingRequest.Status.PENDING, BookingRequest.Status.APPROVED},
+        "can_cancel": booking.client_can_cancel(now),
         "booking_link": booking_link(business),
     }
     home = business.tz

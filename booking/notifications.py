@@ -97,14 +97,17 @@ def on_event(event: BookingEvent, *, now: datetime) -> None:
     plan = plan_for(event)
     booking = event.booking
     if plan.client_kind and booking.client_email:
-        _email_client(booking, plan, event)
+        _email_client(booking, plan, event, now=now)
     if plan.notice or plan.team_kind:
         _tell_team(booking, plan, event, now=now)
 
 
-def _email_client(booking: BookingRequest, plan: Plan, event: BookingEvent) -> None:
+def _email_client(
+    booking: BookingRequest, plan: Plan, event: BookingEvent, *, now: datetime
+) -> None:
     context = emails.client_context(
         booking,
+        now=now,
         reason=event.note,
         cancelled_by_client=by_client(event),
         # The business called the whole session off (booking.services.session_cancel).
@@ -271,7 +274,7 @@ def _remind(booking_id: int, now: datetime) -> bool:
         emails.queue_email(
             kind=emails.BOOKING_REMINDER,
             to_email=booking.client_email,
-            context=emails.client_context(booking),
+            context=emails.client_context(booking, now=now),
             business=booking.session.business,
             booking=booking,
             from_email=emails.business_sender(booking.session.business),

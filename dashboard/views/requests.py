@@ -206,7 +206,8 @@ def request_detail(request: DashboardRequest, pk: int):
         {
             "booking": booking,
             "status": status,
-            "status_label": STATUS_LABELS[status],
+            # What a member may do now; expiring a lapsed request is the system's.
+            "actions": booking.allowed_actions(now) - {BookingRequest.Status.EXPIRED},
             "time_left": duration_text(booking.expires_at - now)
             if status == BookingRequest.Status.PENDING
             else "",

@@ -265,3 +265,26 @@ def test_without_a_business_email_replies_are_not_invited(team, lesson):
         email.body_text
     )
     assert outbox.message_for(email).reply_to == []
+
+
+def test_emails_offer_cancelling_only_while_the_client_link_may(team, lesson):
+    """``can_cancel`` is ``BookingRequest.client_can_cancel``: not once the hold has
+    lapsed, not once the session has started."""
+    booking = pending(team, lesson)
+    (received,) = emails_of(booking, emails.REQUEST_RECEIVED)
+    assert "View or cancel your booking" in received.body_text
+    assert emails.client_context(booking, now=NOW)["can_cancel"]
+    lapsed = booking.expires_at
+    assert not emails.client_context(booking, now=lapsed)["can_cancel"]
+    booking = services.booking_approve(booking_id=booking.pk, actor=None, now=NOW)
+    assert emails.client_context(booking, now=NOW)["can_cancel"]
+    started = booking.session.starts_at
+    context = emails.client_context(booking, now=started)
+    assert not context["can_cancel"]
+    text = emails.render_email(emails.BOOKING_REMINDER, context).text
+    assert "View your booking:" in text
+    assert "View or cancel your booking" not in text
+
+
+def emails_of(booking, kind) -> list[OutboundEmail]:
+    return list(OutboundEmail.objects.filter(booking=booking, kind=kind))

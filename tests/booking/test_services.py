@@ -272,14 +272,30 @@ def test_invalid_transitions_are_refused_with_a_clear_message(status, action):
 
 
 @pytest.mark.django_db
-def test_a_lapsed_pending_request_cannot_be_approved(pending):
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "client_cancel"])
+def test_a_lapsed_pending_request_can_only_expire(pending, action):
+    """It reads as expired everywhere (``allowed_actions``), so nobody may answer it."""
+    later = pending.expires_at + timedelta(seconds=1)
+    call = {
+        "approve": lambda: services.booking_approve(
+            booking_id=pending.pk, actor=None, now=later
+        ),
+        "reject": lambda: services.booking_reject(
+            booking_id=pending.pk, actor=None, reason="no", now=later
+        ),
+        "cancel": lambda: services.booking_cancel(booking_id=pending.pk, now=later),
+        "client_cancel": lambda: services.booking_cancel(
+            booking_id=pending.pk, by_client=True, now=later
+        ),
+    }[action]
     with pytest.raises(BookingError) as error:
-        services.booking_approve(
-            booking_id=pending.pk,
-            actor=None,
-            now=pending.expires_at + timedelta(seconds=1),
-        )
+        call()
     assert error.value.code == "expired"
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert services.booking_expire(booking_id=pending.pk, now=later).status == (
+        Status.EXPIRED
+    )
 
 
 @pytest.mark.django_db
