@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from booking import emails
+from booking import emails, outbox
 from booking.links import dashboard_request_url
 from booking.models import (
     BookingEvent,
@@ -115,7 +115,7 @@ def _email_client(
         was_confirmed=event.from_status == Status.APPROVED,
         has_invite=plan.ics_method == "REQUEST",
     )
-    emails.queue_email(
+    outbox.queue_email(
         kind=plan.client_kind,
         to_email=booking.client_email,
         context=context,
@@ -173,7 +173,7 @@ def _tell_team(
     )
     for member in members:
         if getattr(member, plan.team_flag) and member.user.email:
-            emails.queue_email(
+            outbox.queue_email(
                 kind=plan.team_kind,
                 to_email=member.user.email,
                 context={**context, "member": member.user},
@@ -271,7 +271,7 @@ def _remind(booking_id: int, now: datetime) -> bool:
             return False  # cancelled, or reminded by another worker meanwhile
         booking.reminder_sent_at = now
         booking.save(update_fields=["reminder_sent_at", "updated_at"])
-        emails.queue_email(
+        outbox.queue_email(
             kind=emails.BOOKING_REMINDER,
             to_email=booking.client_email,
             context=emails.client_context(booking, now=now),

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from booking import emails
+from booking import emails, outbox
 from booking.links import absolute
 from booking.models import Membership
 from dashboard.forms.common import timezone_choices
@@ -153,7 +153,7 @@ class AccountPasswordResetForm(PasswordResetForm):
             "password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
-        emails.queue_email(
+        outbox.queue_email(
             kind=emails.PASSWORD_RESET,
             to_email=to_email,
             context={

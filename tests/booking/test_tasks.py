@@ -57,8 +57,8 @@ def test_a_booking_email_is_sent_by_the_task_after_commit(
 
 def test_a_row_is_never_sent_twice(fake_sendgrid):
     email = queued_email()
-    tasks.send_email(email.pk)
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
+    outbox.send_email(email.pk)
     assert outbox.email_send(email_id=email.pk) == outbox.SendResult("skipped")
     assert fake_sendgrid.attempts == 1
     email.refresh_from_db()
@@ -70,7 +70,7 @@ def test_500_twice_then_202_is_delivered_once_after_retries(fake_sendgrid, setti
     settings.BOOKING_EMAIL_RETRY_SECONDS = 0  # retries run inline at once
     fake_sendgrid.answer_with(500, 500)
     email = queued_email()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     assert fake_sendgrid.attempts == 3
     assert len(fake_sendgrid.received) == 1
     email.refresh_from_db()
@@ -81,7 +81,7 @@ def test_a_passing_failure_waits_with_exponential_backoff(fake_sendgrid):
     fake_sendgrid.answer_with(503, 503)
     email = queued_email()
     before = timezone.now()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.QUEUED, 1)
     assert "HTTP 503" in email.last_error
@@ -111,14 +111,14 @@ def test_backoff_doubles_up_to_an_hour(attempts, seconds):
 def test_400_is_marked_failed_without_a_retry(fake_sendgrid):
     fake_sendgrid.answer_with(400)
     email = queued_email()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     email.refresh_from_db()
     assert email.status == Status.FAILED
     assert email.attempts == 1
     assert email.last_error.startswith("HTTP 400")
     assert fake_sendgrid.attempts == 1
     assert HUEY.scheduled() == []
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     assert fake_sendgrid.attempts == 1
 
 
@@ -126,7 +126,7 @@ def test_400_is_marked_failed_without_a_retry(fake_sendgrid):
 def test_which_http_refusals_are_retried(fake_sendgrid, code, retried):
     fake_sendgrid.answer_with(code)
     email = queued_email()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     email.refresh_from_db()
     assert email.status == (Status.QUEUED if retried else Status.FAILED)
 
@@ -136,7 +136,7 @@ def test_gives_up_after_the_last_attempt(fake_sendgrid, settings):
     settings.BOOKING_EMAIL_MAX_ATTEMPTS = 3
     fake_sendgrid.answer_with(500, 500, 500, 500)
     email = queued_email()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.FAILED, 3)
     assert "HTTP 500" in email.last_error
@@ -263,7 +263,7 @@ def test_a_failed_email_can_be_retried(
 ):
     fake_sendgrid.answer_with(400)
     email = queued_email()
-    tasks.send_email(email.pk)
+    outbox.send_email(email.pk)
     with django_capture_on_commit_callbacks(execute=True):
         outbox.email_retry(email_id=email.pk)
     email.refresh_from_db()
