@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from booking.origins import validate_embed_origins
 from booking.slugs import (
     SLUG_MAX_LENGTH,
     base_slug,
@@ -201,6 +202,7 @@ class BookingSettings(models.Model):
     )
     allowed_embed_origins = models.TextField(
         blank=True,
+        validators=[validate_embed_origins],
         help_text="Websites allowed to show the booking widget in an iframe, "
         "one origin per line (for example https://www.swimschool.com).",
     )

@@ -3,6 +3,7 @@ the secret calendar feed, with its address replaced on request.
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import (
     require_http_methods,
@@ -11,6 +12,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import trigger_client_event
 
+from booking.businesses import booking_settings_update
 from booking.feeds import calendar_feed_regenerate
 from booking.links import calendar_feed_url, calendar_feed_webcal_url
 from booking.models import BookingSettings, Business
@@ -93,10 +95,14 @@ def settings_profile(request: DashboardRequest):
 def settings_booking(request: DashboardRequest):
     _, settings = _fresh(request)
     form = BookingSettingsForm(request.POST, instance=settings)
-    if not form.is_valid():
-        return _page(request, booking=form, partial="booking_form")
-    form.save()
-    return _saved(request, "Booking settings saved.", "booking_form")
+    if form.is_valid():
+        try:
+            booking_settings_update(business=request.business, values=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _saved(request, "Booking settings saved.", "booking_form")
+    return _page(request, booking=form, partial="booking_form")
 
 
 @business_view(owner_only=True)
