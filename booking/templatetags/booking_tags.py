@@ -8,7 +8,8 @@ from django.forms import BoundField
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from booking.pages import timezone_groups, zone_label
+from booking.steps import timezone_groups
+from booking.timefmt import zone_label
 
 register = template.Library()
 

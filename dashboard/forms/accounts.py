@@ -11,7 +11,7 @@ from booking import emails, outbox
 from booking.links import absolute
 from booking.models import Membership
 from dashboard.forms.common import timezone_choices
-from dashboard.services import user_with_email
+from dashboard.invitations import user_with_email
 
 EMAIL_ERRORS = {
     "required": "Enter your email address.",

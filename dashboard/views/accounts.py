@@ -18,7 +18,7 @@ from dashboard.forms.accounts import (
     InvitationSignUpForm,
     SignUpForm,
 )
-from dashboard.services import (
+from dashboard.invitations import (
     InvitationError,
     invitation_accept,
     invitation_accept_new_user,

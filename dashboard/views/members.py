@@ -10,9 +10,9 @@ from booking.errors import BookingError
 from booking.models import Membership
 from dashboard.access import DashboardRequest, business_view, get_membership_for_owner
 from dashboard.forms.accounts import ROLE_HELP, InviteForm, MemberRoleForm
+from dashboard.invitations import InvitationError, invitation_create
+from dashboard.invitations import invitation_revoke as revoke_invitation
 from dashboard.models import Invitation
-from dashboard.services import InvitationError, invitation_create
-from dashboard.services import invitation_revoke as revoke_invitation
 
 
 def _page(request: DashboardRequest, form: InviteForm | None = None):

@@ -29,10 +29,10 @@ from tests.booking.emailing import (
 pytestmark = pytest.mark.django_db
 CLIENT, OWNER = "ada@example.com", "olivia.owner@example.com"
 WHEN_TOKYO = "Sunday 29 March 2026, 17:00–18:00"
-ZONE_TOKYO = "Asia/Tokyo time (JST)"
-WHEN_LONDON = "Sunday 29 March 2026, 09:00–10:00 Europe/London time (BST)"
+ZONE_TOKYO = "Asia/Tokyo (JST)"
+WHEN_LONDON = "Sunday 29 March 2026, 09:00–10:00 Europe/London (BST)"
 # The team reads times in the business's zone.
-TEAM_TIME = ["Sunday 29 March 2026, 09:00–10:00", "Europe/London time (BST)"]
+TEAM_TIME = ["Sunday 29 March 2026, 09:00–10:00", "Europe/London (BST)"]
 
 
 # kind -> (recipient, subject, phrases in the text and HTML, .ics METHOD)
@@ -239,14 +239,14 @@ def test_a_client_in_the_business_zone_sees_one_time(team, lesson):
     book(lesson, client_timezone="Europe/London")
     email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
     assert "When: Sunday 29 March 2026, 09:00–10:00" in email.body_text
-    assert "Time zone: Europe/London time (BST)" in email.body_text
+    assert "Time zone: Europe/London (BST)" in email.body_text
     assert "Local time at" not in email.body_text
 
 
 def test_an_unknown_client_zone_falls_back_to_the_business_zone(team, lesson):
     book(lesson, client_timezone="Mars/Olympus")
     email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
-    assert "Time zone: Europe/London time (BST)" in email.body_text
+    assert "Time zone: Europe/London (BST)" in email.body_text
 
 
 def test_an_unknown_kind_is_refused():

@@ -63,16 +63,18 @@ def test_format_span(start, tz, expected):
         (
             "Europe/London",
             datetime(2026, 3, 29, 8, 0, tzinfo=UTC),
-            "Europe/London time (BST)",
+            "Europe/London (BST)",
         ),
         (
             "Europe/London",
             datetime(2026, 3, 28, 8, 0, tzinfo=UTC),
-            "Europe/London time (GMT)",
+            "Europe/London (GMT)",
         ),
-        ("Asia/Tokyo", NOW, "Asia/Tokyo time (JST)"),
-        ("Asia/Dubai", NOW, "Asia/Dubai time"),  # its abbreviation is just "+04"
-        ("UTC", NOW, "UTC time"),
+        ("Asia/Tokyo", NOW, "Asia/Tokyo (JST)"),
+        ("Asia/Kolkata", NOW, "Asia/Kolkata (IST)"),
+        ("Asia/Dubai", NOW, "Asia/Dubai (GMT+4)"),  # its abbreviation is just "+04"
+        ("America/Sao_Paulo", NOW, "America/Sao_Paulo (GMT-3)"),
+        ("UTC", NOW, "UTC"),
     ],
 )
 def test_zone_label_names_the_zone(name, moment, expected):

@@ -377,22 +377,6 @@ def test_details_of_a_time_outside_the_window_say_why(client, business):
     assert "too far ahead to book yet" in text(response)
 
 
-def test_zone_labels_read_as_people_write_them():
-    from booking.pages import zone_label
-
-    winter = datetime(2026, 1, 15, 12, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    assert zone_label(zoneinfo.ZoneInfo("Europe/London"), winter) == (
-        "Europe/London (GMT)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("America/Sao_Paulo"), winter) == (
-        "America/Sao_Paulo (GMT-3)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("Asia/Kolkata"), winter) == (
-        "Asia/Kolkata (IST)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("UTC"), winter) == "UTC"
-
-
 def test_an_old_zone_alias_works_and_stays_selected(client, business):
     session = make_session(business)
     page = text(client.get(week_url(business, session.service, tz="US/Eastern")))

@@ -14,8 +14,8 @@ from booking import emails
 from booking.health import health_snapshot
 from booking.models import Membership, OutboundEmail
 from dashboard.forms.accounts import reset_link_lifetime
+from dashboard.invitations import invitation_create
 from dashboard.models import Invitation
-from dashboard.services import invitation_create
 
 pytestmark = pytest.mark.django_db
 Status = OutboundEmail.Status
@@ -114,7 +114,7 @@ def test_an_invitation_arrives_once_with_a_working_link(
     )
     assert "help run Swim School Pro on Booking Links, as staff" in mail.text
     assert "Your role: staff" in mail.text
-    assert "Link valid until: " in mail.text and "Europe/London time" in mail.text
+    assert "Link valid until: " in mail.text and "Europe/London (" in mail.text
     link = link_in(mail.text, "/accounts/invitation/")
     assert invitation.token_hash not in link  # only the hash is stored
     assert f'href="{link}"' in mail.html and "Accept the invitation" in mail.html

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Membership
+from dashboard.invitations import InvitationError, invitation_accept, invitation_create
 from dashboard.models import Invitation
-from dashboard.services import InvitationError, invitation_accept, invitation_create
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 

@@ -1,4 +1,4 @@
-"""Invitations: the dashboard's own writes (membership rules: booking.services)."""
+"""Staff invitations: create, revoke, accept (membership rules: booking.businesses)."""
 
 from datetime import datetime
 
