@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from booking.errors import BookingError
@@ -286,7 +287,7 @@ def session_update(
         if capacity < held:
             raise BookingError(
                 "capacity_below_bookings",
-                f"This session holds {held} booking{'s' if held != 1 else ''}; "
+                f"This session holds {held} booking{pluralize(held)}; "
                 f"the capacity cannot be lower than {held}.",
             )
         if start.starts_at != session.starts_at:

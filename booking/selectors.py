@@ -113,20 +113,50 @@ def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Sessi
     )
 
 
+def _with_holding(sessions: QuerySet[Session], now: datetime) -> QuerySet[Session]:
+    holding = BookingRequest.objects.holding_spot(now).order_by("client_name", "pk")
+    return sessions.prefetch_related(
+        Prefetch("booking_requests", queryset=holding, to_attr="holding")
+    )
+
+
 def sessions_between(
     *, business: Business, start: datetime, end: datetime, now: datetime
 ) -> list[Session]:
     """Sessions starting in [start, end), each with ``active_count`` and, prefetched,
     ``holding`` (its active bookings, by name). Two queries.
     """
-    holding = BookingRequest.objects.holding_spot(now).order_by("client_name", "pk")
-    return list(
-        sessions_with_counts(business=business, now=now)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .prefetch_related(
-            Prefetch("booking_requests", queryset=holding, to_attr="holding")
-        )
+    sessions = sessions_with_counts(business=business, now=now).filter(
+        starts_at__gte=start, starts_at__lt=end
     )
+    return list(_with_holding(sessions, now))
+
+
+def sessions_by_day(
+    *, business: Business, first_day: date, days: int, now: datetime
+) -> list[tuple[date, list[Session]]]:
+    """``days`` local dates from ``first_day`` (the business's zone), each with its
+    sessions as ``sessions_between`` gives them; days without any included. Two queries.
+    """
+    zone = business.tz
+    dates = [first_day + timedelta(days=n) for n in range(days)]
+    by_day: dict[date, list[Session]] = {day: [] for day in dates}
+    for session in sessions_between(
+        business=business,
+        start=local_day_start(dates[0], zone),
+        end=local_day_start(dates[-1] + timedelta(days=1), zone),
+        now=now,
+    ):
+        by_day[session.starts_at.astimezone(zone).date()].append(session)
+    return list(by_day.items())
+
+
+def session_for_card(*, business: Business, session_id: int, now: datetime) -> Session:
+    """One session as the dashboard's session card shows it: ``active_count`` and
+    ``holding``, like ``sessions_between``. Two queries; DoesNotExist if not there.
+    """
+    sessions = sessions_with_counts(business=business, now=now).filter(pk=session_id)
+    return _with_holding(sessions, now).get()
 
 
 def holding_bookings(*, session: Session, now: datetime) -> list[BookingRequest]:

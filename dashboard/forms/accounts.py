@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from booking import emails, outbox
@@ -176,7 +177,7 @@ def reset_link_lifetime() -> str:
 
 
 def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{count} {unit}{pluralize(count)}"
 
 
 class InvitationSignUpForm(forms.Form):

@@ -16,8 +16,9 @@ from booking.businesses import booking_settings_update
 from booking.feeds import calendar_feed_regenerate
 from booking.links import calendar_feed_url, calendar_feed_webcal_url
 from booking.models import BookingSettings, Business
-from dashboard.access import DashboardRequest, business_view, render_page
+from dashboard.access import DashboardRequest, business_view
 from dashboard.forms.settings import BookingSettingsForm, BusinessProfileForm
+from dashboard.responses import render_page
 
 TEMPLATE = "dashboard/settings.html"
 FEED_RENEWED = (
