@@ -16,6 +16,7 @@ from tests.booking.pages_helpers import (
     text,
     week_url,
 )
+from tests.conftest import HTMX
 from tests.factories import (
     BookingRequestFactory,
     BusinessFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def start_url(business) -> str:
@@ -79,7 +79,7 @@ def test_unknown_slug_gets_a_friendly_404(client):
 
 
 def test_unknown_slug_in_a_swap_gets_the_fragment(client):
-    response = client.get("/book/no-such-business/", **HX)
+    response = client.get("/book/no-such-business/", **HTMX)
     assert response.status_code == 404
     assert "<html" not in response.content.decode()
     assert "We could not find this booking page" in text(response)
@@ -148,7 +148,7 @@ def test_header_shows_the_business_and_its_contact_links(client, business):
 
 
 def test_a_swap_gets_only_the_step_fragment(client, business):
-    response = client.get(start_url(business), **HX)
+    response = client.get(start_url(business), **HTMX)
     body = response.content.decode()
     assert response.status_code == 200
     # A <title> first (HTMX sets the page's title from it), then the step.
@@ -162,7 +162,7 @@ def test_a_swap_gets_only_the_step_fragment(client, business):
 
 def test_a_history_restore_gets_the_whole_page(client, business):
     response = client.get(
-        start_url(business), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX
+        start_url(business), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX
     )
     assert "<html" in response.content.decode()
 

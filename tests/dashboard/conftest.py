@@ -6,10 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingNotification, BookingRequest
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
+
+
+def url(name: str, business, **kwargs) -> str:
+    """A dashboard URL of ``business``: ``url("request_detail", business, pk=3)``."""
+    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 def logged_in(user) -> Client:

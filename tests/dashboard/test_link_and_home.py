@@ -6,15 +6,11 @@ from xml.etree import ElementTree
 
 import pytest
 import segno
-from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingRequest
+from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, SessionFactory
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 @pytest.mark.django_db

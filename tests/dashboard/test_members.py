@@ -10,11 +10,8 @@ from django.utils import timezone
 from booking.models import Membership
 from dashboard.invitations import InvitationError, invitation_accept, invitation_create
 from dashboard.models import Invitation
+from tests.dashboard.conftest import url
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 def invite(client, business, email="new.staff@example.com", role="staff"):

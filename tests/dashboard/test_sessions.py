@@ -4,19 +4,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingEvent, BookingRequest, Session
 from booking.scheduling import resolve_local_start
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
 from tests.factories import ServiceFactory, SessionFactory
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 Status = BookingRequest.Status
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 def next_weekday(weekday: int, after: date) -> date:
