@@ -59,8 +59,8 @@ test: install-dev browser
 # 10,000 requests (README, "Performance"). Uses throwaway test databases; set
 # DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
-	$(PY) bench/public_pages.py
-	$(PY) bench/requests_table.py
+	$(PY) -m bench.public_pages
+	$(PY) -m bench.requests_table
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
