@@ -249,3 +249,12 @@ def test_notice_deadline_is_the_expiry(team, lesson):
     booking = book(lesson)
     assert booking.expires_at == NOW + timedelta(hours=2)
     assert "Friday 20 March 2026 at 11:00 Europe/London (GMT)" in (notices()[0].message)
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_not_sent_for_a_booking_cancelled_meanwhile(team, lesson):
+    booking = book(lesson)
+    services.booking_cancel(booking_id=booking.pk, by_client=True, now=NOW)
+    assert notifications._remind(booking.pk, NOW) is False
+    booking.refresh_from_db()
+    assert booking.reminder_sent_at is None

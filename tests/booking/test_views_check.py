@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import make_session, text
+from tests.booking.views_helpers import make_session, text
 from tests.conftest import HTMX
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BusinessSlugRedirect
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     local_at,
     make_session,

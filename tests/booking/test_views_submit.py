@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from booking.formtoken import make_token
 from booking.models import BookingEvent, BookingRequest
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     form_token,
     make_session,

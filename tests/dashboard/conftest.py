@@ -2,6 +2,7 @@
 services, sessions, bookings and notifications.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,19 @@ from django.utils import timezone
 
 from booking.models import BookingNotification, BookingRequest
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
+
+# The public origin in emailed links (``public_origin`` sets it).
+ORIGIN = "https://book.example.com"
+
+
+@pytest.fixture
+def public_origin(settings):
+    settings.BOOKING_BASE_URL = ORIGIN
+
+
+def link_in(text: str, path: str) -> str:
+    """The first link in ``text`` under ``ORIGIN + path``."""
+    return re.search(rf"{re.escape(ORIGIN + path)}\S+/", text).group(0)
 
 
 def url(name: str, business, **kwargs) -> str:

@@ -1,4 +1,5 @@
-"""Services: list, create, edit, deactivate, delete only when never booked."""
+"""Services (dashboard/views/catalogue.py): list, create, edit, deactivate, delete
+only when never booked."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""HTMX plumbing (middleware), access helpers."""
+"""HTMX plumbing: dashboard/middleware.py (Vary, messages out of band, log-in)."""
 
 import pytest
 from django.contrib import messages

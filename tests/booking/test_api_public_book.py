@@ -1,4 +1,5 @@
-"""POST /api/booking/public/{slug}/book/: bookings through booking.services."""
+"""POST /api/booking/public/{slug}/book/ (booking/api/public.py): bookings through
+booking.services."""
 
 import json
 import re
