@@ -3,7 +3,6 @@ the secret calendar feed, with its address replaced on request.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import (
     require_http_methods,
@@ -96,14 +95,10 @@ def settings_profile(request: DashboardRequest):
 def settings_booking(request: DashboardRequest):
     _, settings = _fresh(request)
     form = BookingSettingsForm(request.POST, instance=settings)
-    if form.is_valid():
-        try:
-            booking_settings_update(business=request.business, values=form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return _saved(request, "Booking settings saved.", "booking_form")
-    return _page(request, booking=form, partial="booking_form")
+    if not form.is_valid():  # the model's validators, as booking_settings_update's
+        return _page(request, booking=form, partial="booking_form")
+    booking_settings_update(business=request.business, values=form.cleaned_data)
+    return _saved(request, "Booking settings saved.", "booking_form")
 
 
 @business_view(owner_only=True)
