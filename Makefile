@@ -59,8 +59,8 @@ test: install-dev browser
 # 10,000 requests (docs/PERFORMANCE.md). Uses throwaway test databases; set
 # DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
-	$(PY) bench/public_pages.py
-	$(PY) bench/requests_table.py
+	$(PY) -m bench.public_pages
+	$(PY) -m bench.requests_table
 
 # The pictures of README.md and docs/USER_GUIDE.md, taken in Chromium from fresh demo
 # data (a throwaway database and server; yours are never touched). Writes docs/img/.

@@ -1,6 +1,6 @@
 """Benchmark: the client's side — booking pages and the public JSON API.
 
-    make bench                       # SQLite (in memory)
+    python -m bench.public_pages     # or `make bench`; SQLite (in memory)
     DATABASE_URL=postgres://… make bench   # PostgreSQL (a throwaway test_… database)
 
 Seeds a busy business (6 services, 8 sessions a day for 90 days, about 1,500
@@ -9,28 +9,16 @@ through Django's test client and prints a Markdown table for docs/PERFORMANCE.md
 The product spec's target: availability for 7 days well under 500 ms.
 """
 
-import os
 import random
-import sys
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from bench.requests_table import RUNS, measure  # noqa: E402
-from booking.models import (  # noqa: E402
+from bench.harness import print_table, throwaway_database, timed  # sets Django up
+from booking.models import (
     BookingRequest,
     BookingSettings,
     Business,
@@ -102,16 +90,10 @@ def seed() -> tuple[Business, Service, Session]:
 
 
 def main() -> None:
-    setup_test_environment()
-    from django.conf import settings
-
-    settings.DEBUG = True  # count queries
     settings.RATELIMIT_ENABLE = False  # measure the pages, not the limiter
-    old_name = connection.creation.create_test_db(verbosity=0, serialize=False)
-    try:
-        started = time.perf_counter()
-        business, service, session = seed()
-        seeded = time.perf_counter() - started
+    with throwaway_database():
+        with timed() as took:
+            business, service, session = seed()
         client = Client()
         slug = business.slug
         week = reverse("booking:week", kwargs={"slug": slug, "service_id": service.pk})
@@ -146,20 +128,13 @@ def main() -> None:
         ]
         sessions = Session.objects.filter(business=business).count()
         bookings = BookingRequest.objects.filter(session__business=business).count()
-        print(
-            f"\n{sessions:,} sessions, {bookings:,} bookings on {connection.vendor}; "
-            f"seeded in {seeded:.1f} s; {RUNS} runs each.\n"
+        print_table(
+            client,
+            cases,
+            summary=f"{sessions:,} sessions, {bookings:,} bookings, "
+            f"seeded in {took[0]:.1f} s",
+            first="request",
         )
-        print("| request | median | slowest | queries | size |")
-        print("|---|---:|---:|---:|---:|")
-        for label, url, headers in cases:
-            median, slowest, queries, size = measure(client, url, **headers)
-            print(
-                f"| {label} | {median:.0f} ms | {slowest:.0f} ms | {queries} "
-                f"| {size / 1024:.1f} KiB |"
-            )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

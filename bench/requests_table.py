@@ -1,6 +1,6 @@
 """Benchmark: a page of the booking requests table with 10,000 requests.
 
-    make bench                       # SQLite (in memory)
+    python -m bench.requests_table   # or `make bench`; SQLite (in memory)
     DATABASE_URL=postgres://… make bench   # PostgreSQL (a throwaway test_… database)
 
 Seeds one business with 10,000 requests (12 services, 2,000 sessions, every status,
@@ -11,27 +11,15 @@ templates — and prints a Markdown table for docs/PERFORMANCE.md.
 
 import os
 import random
-import statistics
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from booking.models import (  # noqa: E402
+from bench.harness import print_table, throwaway_database, timed  # sets Django up
+from booking.models import (
     BookingRequest,
     BookingSettings,
     Business,
@@ -41,7 +29,6 @@ from booking.models import (  # noqa: E402
 )
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 10_000))
-RUNS = int(os.environ.get("BENCH_RUNS", 20))
 FIRST = ["Ada", "Ben", "Cara", "Dan", "Eve", "Finn", "Gia", "Hugo", "Isla", "Jack"]
 LAST = ["Smith", "Jones", "Patel", "Brown", "Garcia", "Khan", "Novak", "Rossi"]
 STATUSES = ["approved"] * 5 + ["pending"] * 3 + ["rejected", "cancelled", "expired"]
@@ -88,40 +75,10 @@ def seed() -> tuple[Business, object]:
     return business, owner
 
 
-def measure(client: Client, url: str, **headers) -> tuple[float, float, int, int]:
-    """(median ms, slowest ms, queries, bytes sent) over RUNS runs after a warm-up."""
-    headers = {"HTTP_ACCEPT_ENCODING": "gzip", **headers}  # size as sent to a browser
-    client.get(url, **headers)
-    timings = []
-    for _ in range(RUNS):
-        reset_queries()
-        start = time.perf_counter()
-        response = client.get(url, **headers)
-        content = (
-            b"".join(response.streaming_content)
-            if response.streaming
-            else response.content
-        )
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return (
-        statistics.median(timings),
-        max(timings),
-        len(connection.queries),
-        len(content),
-    )
-
-
 def main() -> None:
-    setup_test_environment()
-    from django.conf import settings
-
-    settings.DEBUG = True  # count queries
-    old_name = connection.creation.create_test_db(verbosity=0, serialize=False)
-    try:
-        started = time.perf_counter()
-        business, owner = seed()
-        seeded = time.perf_counter() - started
+    with throwaway_database():
+        with timed() as took:
+            business, owner = seed()
         client = Client()
         client.force_login(owner)
         base = reverse("dashboard:requests", kwargs={"business_id": business.pk})
@@ -137,21 +94,12 @@ def main() -> None:
             ("last page (400)", f"{base}?page=400", {}),
             (f"CSV export of all {REQUESTS:,}", export, {}),
         ]
-        engine = connection.vendor
-        print(
-            f"\n{REQUESTS:,} requests on {engine}; seeded in {seeded:.1f} s; "
-            f"{RUNS} runs each.\n"
+        print_table(
+            client,
+            cases,
+            summary=f"{REQUESTS:,} requests, seeded in {took[0]:.1f} s",
+            first="page",
         )
-        print("| page | median | slowest | queries | size |")
-        print("|---|---:|---:|---:|---:|")
-        for label, url, headers in cases:
-            median, slowest, queries, size = measure(client, url, **headers)
-            print(
-                f"| {label} | {median:.0f} ms | {slowest:.0f} ms | {queries} "
-                f"| {size / 1024:.1f} KiB |"
-            )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

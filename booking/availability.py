@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 
 from booking.errors import BookingError
 from booking.models import (
@@ -22,6 +22,7 @@ from booking.models import (
     BookingSettings,
     Business,
     Session,
+    holding_spot_q,
     timezone_names,
 )
 
@@ -38,16 +39,6 @@ class AvailabilityError(ValueError):
 
 
 # --- the rules, each once -------------------------------------------------------------
-
-
-def active_bookings_q(now: datetime, prefix: str = "") -> Q:
-    """Bookings that hold a spot: approved, or pending and not yet expired."""
-    return Q(**{f"{prefix}status": BookingRequest.Status.APPROVED}) | Q(
-        **{
-            f"{prefix}status": BookingRequest.Status.PENDING,
-            f"{prefix}expires_at__gt": now,
-        }
-    )
 
 
 def booking_window(
@@ -102,9 +93,7 @@ def booked_sessions(
 
     "Touch" means overlap: ``starts_at < end`` and ``ends_at > start``. One query.
     """
-    holds = BookingRequest.objects.filter(
-        active_bookings_q(now), session=OuterRef("pk")
-    )
+    holds = BookingRequest.objects.holding_spot(now).filter(session=OuterRef("pk"))
     rows = (
         Session.objects.filter(
             business_id=business_id, starts_at__lt=end, ends_at__gt=start
@@ -238,7 +227,7 @@ def get_availability(
         .annotate(
             active_count=Count(
                 "booking_requests",
-                filter=active_bookings_q(now, prefix="booking_requests__"),
+                filter=holding_spot_q(now, prefix="booking_requests__"),
             )
         )
         .select_related("service")
@@ -316,7 +305,7 @@ def check_session_offered(
     )
     if problem:
         raise BookingError(problem)
-    taken = session.booking_requests.filter(active_bookings_q(now)).count()
+    taken = session.booking_requests.holding_spot(now).count()
     if session.capacity - taken < 1:
         raise BookingError("full")
     buffer = timedelta(minutes=settings.buffer_time_minutes)

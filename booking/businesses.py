@@ -1,8 +1,10 @@
-"""Commands for businesses, their members and their catalogue (the dashboard's).
+"""Commands for businesses, their settings, members and catalogue (dashboard and API).
 
 The booking rules themselves live in ``booking.services``; these keep a business
 consistent: it always has an owner, and a service with bookings is never deleted.
 """
+
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,7 +18,21 @@ from booking.models import (
     Membership,
     Service,
 )
+from booking.origins import tidy_origins
 from booking.services import lock_business
+
+# The booking settings an owner may change (the dashboard's form, the API's body).
+EDITABLE_SETTINGS = (
+    "requires_approval",
+    "buffer_time_minutes",
+    "booking_expiry_hours",
+    "is_active",
+    "auto_approve_returning_clients",
+    "max_advance_booking_days",
+    "min_advance_booking_hours",
+    "reminder_hours_before",
+    "allowed_embed_origins",
+)
 
 
 def business_create(
@@ -56,6 +72,37 @@ def business_create_for_owner(
             owner=user, name=business_name, timezone_name=timezone_name
         )
     return user, business
+
+
+def booking_settings_update(
+    *, business: Business, values: dict[str, Any]
+) -> BookingSettings:
+    """Change the booking settings named in ``values``; the others keep their values.
+
+    Runs under a row lock on the settings and validates them with the model's own
+    validators (``full_clean``): a refusal raises ValidationError naming each field,
+    and nothing is saved. Embed origins come one a line, tidied before the check.
+    """
+    unknown = set(values) - set(EDITABLE_SETTINGS)
+    if unknown:
+        raise ValueError(f"not editable booking settings: {sorted(unknown)}")
+    values = dict(values)
+    if "allowed_embed_origins" in values:
+        values["allowed_embed_origins"] = tidy_origins(values["allowed_embed_origins"])
+    with transaction.atomic():
+        BookingSettings.objects.get_or_create(business=business)
+        settings = BookingSettings.objects.select_for_update().get(business=business)
+        for name, value in values.items():
+            setattr(settings, name, value)
+        others = [
+            f.name
+            for f in BookingSettings._meta.fields
+            if f.name not in EDITABLE_SETTINGS
+        ]
+        settings.full_clean(exclude=others, validate_unique=False)
+        settings.save()
+    settings.business = business
+    return settings
 
 
 def member_add(*, business: Business, user: AbstractBaseUser, role: str) -> Membership:

@@ -1,21 +1,22 @@
-"""Emails: each kind is three templates, rendered by one helper, written to the outbox.
+"""Emails: each kind is three templates, rendered by one helper.
 
 ``templates/emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``. Nothing is
-sent from here: ``queue_email`` writes an ``OutboundEmail`` row inside the caller's
-transaction and has Huey send it once that transaction commits (``booking/outbox.py``).
-Booking emails and account emails (password reset, invitations) alike.
+written or sent from here: ``booking.outbox.queue_email`` renders an email with
+``render_email`` into an ``OutboundEmail`` row inside the caller's transaction and has
+Huey send it once that transaction commits. Booking emails and account emails
+(password reset, invitations) alike.
 """
 
 import base64
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
-from booking import outbox
 from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
 from booking.links import (
     booking_link,
@@ -23,7 +24,7 @@ from booking.links import (
     dashboard_request_url,
     manage_url,
 )
-from booking.models import BookingRequest, Business, OutboundEmail
+from booking.models import BookingRequest, Business
 from booking.timefmt import (
     client_zone,
     format_date,
@@ -89,39 +90,6 @@ def _render_plain(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def queue_email(
-    *,
-    kind: str,
-    to_email: str,
-    context: dict,
-    business: Business | None = None,
-    booking: BookingRequest | None = None,
-    from_email: str = "",
-    reply_to: str = "",
-    attachments: list[dict] | None = None,
-) -> OutboundEmail:
-    """Write one email to the outbox; Huey sends it after the transaction commits.
-
-    A rolled-back transaction takes the row with it, so nothing is sent for a change
-    that did not happen.
-    """
-    rendered = render_email(kind, context)
-    email = OutboundEmail.objects.create(
-        business=business,
-        booking=booking,
-        kind=kind,
-        to_email=to_email,
-        from_email=from_email,
-        reply_to=reply_to,
-        subject=rendered.subject[:255],
-        body_text=rendered.text,
-        body_html=rendered.html,
-        attachments=attachments or [],
-    )
-    outbox.send_on_commit(email.pk)
-    return email
-
-
 def ics_attachment(booking: BookingRequest, *, method: str) -> dict:
     """The booking's calendar file as an outbox attachment (METHOD REQUEST/CANCEL)."""
     return {
@@ -153,8 +121,8 @@ def _detail_rows(booking: BookingRequest, when: str, zone_text: str) -> list:
     return rows
 
 
-def client_context(booking: BookingRequest, **extra) -> dict:
-    """Everything a client email shows, every time in the client's zone."""
+def client_context(booking: BookingRequest, *, now: datetime, **extra) -> dict:
+    """Everything a client email shows at ``now``, every time in the client's zone."""
     session = booking.session
     business = session.business
     tz = client_zone(booking)
@@ -172,8 +140,7 @@ def client_context(booking: BookingRequest, **extra) -> dict:
         "details": _detail_rows(booking, when, zone_text),
         "manage_url": manage_url(booking),
         "cancel_url": cancel_url(booking),
-        "can_cancel": booking.status
-        in {BookingRequest.Status.PENDING, BookingRequest.Status.APPROVED},
+        "can_cancel": booking.client_can_cancel(now),
         "booking_link": booking_link(business),
     }
     home = business.tz

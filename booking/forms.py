@@ -1,9 +1,14 @@
-"""Validation of what a client types, shared by the booking pages and the JSON API."""
+"""What a client types: validated for the booking pages and the JSON API alike.
+
+``ClientDetailsForm`` is the rule (the API validates its body with it);
+``DetailsForm`` is the same form dressed for the booking page.
+"""
 
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 PHONE_MAX_LENGTH = 20
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -84,3 +89,48 @@ class ClientDetailsForm(forms.Form):
                 "client_phone", ValidationError(message, code="contact_required")
             )
         return cleaned
+
+
+CARRIED_FIELDS = {
+    "client_name": 255,
+    "client_email": 255,
+    "client_phone": 40,
+    "notes": 2000,
+}
+
+
+class DetailsForm(ClientDetailsForm):
+    """The shared client-details form with the browser hints a booking page wants."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        hints = {
+            "client_name": {"autocomplete": "name"},
+            "client_email": {"autocomplete": "email", "inputmode": "email"},
+            "client_phone": {"autocomplete": "tel", "inputmode": "tel"},
+            "notes": {"rows": "4"},
+        }
+        for name, attrs in hints.items():
+            self.fields[name].widget.attrs.update(attrs)
+        self.fields["client_phone"].widget.input_type = "tel"
+        self.fields["client_email"].help_text = "For your confirmation."
+        self.fields[
+            "client_phone"
+        ].help_text = "Email or phone: give at least one so the business can reach you."
+        self.fields["notes"].help_text = "Optional, up to 2,000 characters."
+
+    @property
+    def first_error(self) -> str:
+        """The first field with an error: it gets the focus (``autofocus``)."""
+        if not self.is_bound:
+            return ""
+        return next((name for name in self.fields if name in self.errors), "")
+
+
+def carried_details(data: QueryDict) -> dict[str, str]:
+    """What a client typed, carried on (not validated) while they pick another time."""
+    return {
+        name: data.get(name, "").strip()[:limit]
+        for name, limit in CARRIED_FIELDS.items()
+        if data.get(name, "").strip()
+    }

@@ -7,6 +7,7 @@ a business's wall-clock zone lives in ``Business.timezone``.
 import hashlib
 import secrets
 import zoneinfo
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from booking.origins import validate_embed_origins
 from booking.slugs import (
     SLUG_MAX_LENGTH,
     base_slug,
@@ -200,6 +202,7 @@ class BookingSettings(models.Model):
     )
     allowed_embed_origins = models.TextField(
         blank=True,
+        validators=[validate_embed_origins],
         help_text="Websites allowed to show the booking widget in an iframe, "
         "one origin per line (for example https://www.swimschool.com).",
     )
@@ -338,13 +341,71 @@ class Session(models.Model):
             )
 
 
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", "Pending approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# from-status -> the statuses it may move to (ARCHITECTURE.md, "Transitions"). A
+# pending request past ``expires_at`` may only be expired: to everyone reading it, it
+# already is (``BookingRequest.allowed_actions``).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    BookingStatus.PENDING: frozenset(
+        {
+            BookingStatus.APPROVED,
+            BookingStatus.REJECTED,
+            BookingStatus.EXPIRED,
+            BookingStatus.CANCELLED,
+        }
+    ),
+    BookingStatus.APPROVED: frozenset({BookingStatus.CANCELLED}),
+}
+
+
+def _pending_q(now: datetime, prefix: str, *, lapsed: bool) -> Q:
+    expiry = "expires_at__lte" if lapsed else "expires_at__gt"
+    return Q(**{f"{prefix}status": BookingStatus.PENDING, f"{prefix}{expiry}": now})
+
+
+def holding_spot_q(now: datetime, prefix: str = "") -> Q:
+    """Requests that hold a spot: approved, or pending and not yet past ``expires_at``.
+
+    ``prefix`` reaches them through a relation, for annotations such as
+    ``Count("booking_requests", filter=holding_spot_q(now, "booking_requests__"))``.
+    """
+    return Q(**{f"{prefix}status": BookingStatus.APPROVED}) | _pending_q(
+        now, prefix, lapsed=False
+    )
+
+
+def lapsed_q(now: datetime, prefix: str = "") -> Q:
+    """Pending requests past ``expires_at``: expired, whether the task ran or not."""
+    return _pending_q(now, prefix, lapsed=True)
+
+
+class BookingRequestQuerySet(models.QuerySet):
+    def holding_spot(self, now: datetime) -> "BookingRequestQuerySet":
+        return self.filter(holding_spot_q(now))
+
+    def lapsed(self, now: datetime) -> "BookingRequestQuerySet":
+        return self.filter(lapsed_q(now))
+
+    def with_effective_status(
+        self, status: str, now: datetime
+    ) -> "BookingRequestQuerySet":
+        """Requests whose ``effective_status(now)`` is ``status``."""
+        if status == BookingStatus.PENDING:
+            return self.filter(_pending_q(now, "", lapsed=False))
+        if status == BookingStatus.EXPIRED:
+            return self.filter(Q(status=BookingStatus.EXPIRED) | lapsed_q(now))
+        return self.filter(status=status)
+
+
 class BookingRequest(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = BookingStatus
 
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="booking_requests"
@@ -399,6 +460,8 @@ class BookingRequest(models.Model):
         help_text="When the client was sent the reminder before the session.",
     )
 
+    objects = BookingRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -435,21 +498,36 @@ class BookingRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.booking_reference} {self.client_name} ({self.status})"
 
-    def is_active(self, now) -> bool:
-        """Holds a spot: approved, or pending and not yet past ``expires_at``."""
-        if self.status == self.Status.APPROVED:
-            return True
-        return self.status == self.Status.PENDING and self.expires_at > now
+    def is_lapsed(self, now: datetime) -> bool:
+        """Pending and past ``expires_at`` (``lapsed_q`` for the database)."""
+        return self.status == self.Status.PENDING and self.expires_at <= now
 
-    def client_can_cancel(self, now) -> bool:
-        """While the booking holds a spot, until the session starts."""
-        return self.is_active(now) and self.session.starts_at > now
+    def is_active(self, now: datetime) -> bool:
+        """Holds a spot (``holding_spot_q`` for the database)."""
+        return self.status == self.Status.APPROVED or (
+            self.status == self.Status.PENDING and not self.is_lapsed(now)
+        )
 
-    def effective_status(self, now) -> str:
+    def allowed_actions(self, now: datetime) -> frozenset[str]:
+        """The statuses this request may move to at ``now``, from ``TRANSITIONS``.
+
+        Expiring is for a lapsed request only, and a lapsed request may only expire.
+        """
+        allowed = TRANSITIONS.get(self.status, frozenset())
+        if self.is_lapsed(now):
+            return allowed & {self.Status.EXPIRED}
+        return allowed - {self.Status.EXPIRED}
+
+    def client_can_cancel(self, now: datetime) -> bool:
+        """The client's own link may cancel it until the session starts."""
+        return (
+            self.Status.CANCELLED in self.allowed_actions(now)
+            and self.session.starts_at > now
+        )
+
+    def effective_status(self, now: datetime) -> str:
         """The status as a reader should see it: a lapsed pending request is expired."""
-        if self.status == self.Status.PENDING and self.expires_at <= now:
-            return self.Status.EXPIRED
-        return self.status
+        return self.Status.EXPIRED if self.is_lapsed(now) else self.status
 
 
 class BookingEvent(models.Model):

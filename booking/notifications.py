@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from booking import emails
+from booking import emails, outbox
 from booking.links import dashboard_request_url
 from booking.models import (
     BookingEvent,
@@ -97,14 +97,17 @@ def on_event(event: BookingEvent, *, now: datetime) -> None:
     plan = plan_for(event)
     booking = event.booking
     if plan.client_kind and booking.client_email:
-        _email_client(booking, plan, event)
+        _email_client(booking, plan, event, now=now)
     if plan.notice or plan.team_kind:
         _tell_team(booking, plan, event, now=now)
 
 
-def _email_client(booking: BookingRequest, plan: Plan, event: BookingEvent) -> None:
+def _email_client(
+    booking: BookingRequest, plan: Plan, event: BookingEvent, *, now: datetime
+) -> None:
     context = emails.client_context(
         booking,
+        now=now,
         reason=event.note,
         cancelled_by_client=by_client(event),
         # The business called the whole session off (booking.services.session_cancel).
@@ -112,7 +115,7 @@ def _email_client(booking: BookingRequest, plan: Plan, event: BookingEvent) -> N
         was_confirmed=event.from_status == Status.APPROVED,
         has_invite=plan.ics_method == "REQUEST",
     )
-    emails.queue_email(
+    outbox.queue_email(
         kind=plan.client_kind,
         to_email=booking.client_email,
         context=context,
@@ -170,7 +173,7 @@ def _tell_team(
     )
     for member in members:
         if getattr(member, plan.team_flag) and member.user.email:
-            emails.queue_email(
+            outbox.queue_email(
                 kind=plan.team_kind,
                 to_email=member.user.email,
                 context={**context, "member": member.user},
@@ -268,10 +271,10 @@ def _remind(booking_id: int, now: datetime) -> bool:
             return False  # cancelled, or reminded by another worker meanwhile
         booking.reminder_sent_at = now
         booking.save(update_fields=["reminder_sent_at", "updated_at"])
-        emails.queue_email(
+        outbox.queue_email(
             kind=emails.BOOKING_REMINDER,
             to_email=booking.client_email,
-            context=emails.client_context(booking),
+            context=emails.client_context(booking, now=now),
             business=booking.session.business,
             booking=booking,
             from_email=emails.business_sender(booking.session.business),

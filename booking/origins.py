@@ -1,5 +1,9 @@
 """Which websites may frame a business's booking widget: one rule for every entry point.
 
+``validate_embed_origins`` validates ``BookingSettings.allowed_embed_origins``, so the
+settings form and the API (both through ``booking_settings_update``) refuse what the
+``Content-Security-Policy`` header would not accept.
+
 An origin is a scheme, a host (``*.`` allows its subdomains) and an optional port,
 nothing else; anything more could smuggle directives into the page's
 ``Content-Security-Policy: frame-ancestors`` header.
@@ -23,18 +27,27 @@ def is_origin(value: str) -> bool:
     return bool(_ORIGIN.match(normalize_origin(value)))
 
 
-def clean_origins(lines: list[str]) -> list[str]:
-    """The normalised origins of ``lines`` (blank ones dropped).
+def tidy_origins(text: str) -> str:
+    """One normalised origin per line, blank lines dropped (nothing is checked)."""
+    return "\n".join(
+        normalize_origin(line) for line in text.splitlines() if line.strip()
+    )
+
+
+def validate_embed_origins(text: str) -> None:
+    """The validator of ``BookingSettings.allowed_embed_origins``: one origin a line.
 
     Raises ValidationError naming every line that is not an origin.
     """
-    origins = [normalize_origin(line) for line in lines if line.strip()]
-    bad = [origin for origin in origins if not is_origin(origin)]
+    bad = [
+        normalize_origin(line)
+        for line in text.splitlines()
+        if line.strip() and not is_origin(line)
+    ]
     if bad:
         raise ValidationError(
-            "Enter one website origin per line, like https://www.example.com "
+            "Enter each website as an origin, like https://www.example.com "
             "(no path). Not an origin: %(bad)s.",
             code="invalid_origin",
             params={"bad": ", ".join(bad)},
         )
-    return origins

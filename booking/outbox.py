@@ -1,14 +1,15 @@
-"""Sending what the outbox holds: once per row, retrying what is worth retrying.
+"""The outbox: each email a row, written with its cause, sent once, retried if worth it.
 
-Each ``OutboundEmail`` row is written in the transaction that causes it and sent by a
-Huey task after commit. ``email_send`` claims the row (a short transaction under a row
-lock that sets a lease in ``next_attempt_at``), sends it outside any transaction, then
-records the outcome: ``sent``; ``failed`` for a refusal that a retry cannot fix (4xx
-except 408/429) or after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued``
-with an exponential backoff. A second task for the same row finds it claimed or sent
-and does nothing, so a row is never sent twice. ``outbox_sweep`` finds rows whose task
-was lost (the broker was down at commit, a worker died mid-send) and enqueues it again.
-A sent password-reset or invitation email keeps no copy of its one-time link.
+``queue_email`` writes an ``OutboundEmail`` row in the transaction that causes it; the
+Huey task ``send_email`` is enqueued when that transaction commits. ``email_send``
+claims the row (a short transaction under a row lock that sets a lease in
+``next_attempt_at``), sends it outside any transaction, then records the outcome:
+``sent``; ``failed`` for a refusal that a retry cannot fix (4xx except 408/429) or
+after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued`` with an exponential
+backoff. A second task for the same row finds it claimed or sent and does nothing, so
+a row is never sent twice. ``outbox_sweep`` finds rows whose task was lost (the broker
+was down at commit, a worker died mid-send) and enqueues it again. A sent
+password-reset or invitation email keeps no copy of its one-time link.
 """
 
 import base64
@@ -21,10 +22,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from huey.contrib.djhuey import db_task
 from python_http_client.exceptions import HTTPError
 
+from booking.emails import SECRET_LINK_KINDS, render_email
 from booking.errors import BookingError
-from booking.models import OutboundEmail
+from booking.models import BookingRequest, Business, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,39 @@ Status = OutboundEmail.Status
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 RETRYABLE_HTTP = {408, 429}
+
+
+def queue_email(
+    *,
+    kind: str,
+    to_email: str,
+    context: dict,
+    business: Business | None = None,
+    booking: BookingRequest | None = None,
+    from_email: str = "",
+    reply_to: str = "",
+    attachments: list[dict] | None = None,
+) -> OutboundEmail:
+    """Write one email to the outbox; Huey sends it after the transaction commits.
+
+    A rolled-back transaction takes the row with it, so nothing is sent for a change
+    that did not happen.
+    """
+    rendered = render_email(kind, context)
+    email = OutboundEmail.objects.create(
+        business=business,
+        booking=booking,
+        kind=kind,
+        to_email=to_email,
+        from_email=from_email,
+        reply_to=reply_to,
+        subject=rendered.subject[:255],
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=attachments or [],
+    )
+    send_on_commit(email.pk)
+    return email
 
 
 @dataclass(frozen=True)
@@ -130,9 +166,6 @@ def _forget_secret_link(email: OutboundEmail) -> dict:
     Its link is a live key to an account (only its hash is stored elsewhere); until
     the email is sent the row needs it, afterwards nobody should read it from here.
     """
-    # Imported here: booking.emails imports this module.
-    from booking.emails import SECRET_LINK_KINDS
-
     if email.kind not in SECRET_LINK_KINDS:
         return {}
     note = "Not kept: this email held a one-time link, removed once it was sent."
@@ -162,6 +195,14 @@ def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
     return SendResult("failed")
 
 
+@db_task()
+def send_email(email_id: int) -> None:
+    """Send one row; on a passing failure, try again after the backoff (Huey task)."""
+    result = email_send(email_id=email_id)
+    if result.retry_in is not None:
+        send_email.schedule((email_id,), delay=result.retry_in.total_seconds())
+
+
 def send_on_commit(email_id: int) -> None:
     """Enqueue the send task once the current transaction commits."""
     transaction.on_commit(lambda: enqueue_send(email_id))
@@ -169,9 +210,6 @@ def send_on_commit(email_id: int) -> None:
 
 def enqueue_send(email_id: int) -> bool:
     """Hand one row to Huey; if the broker is down the row waits for the sweep."""
-    # Imported here: tasks.py imports the services that import this module.
-    from booking.tasks import send_email
-
     try:
         send_email(email_id)
     except Exception:

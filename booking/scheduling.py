@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from booking.availability import active_bookings_q
 from booking.errors import BookingError
 from booking.models import Business, Service, Session
 
@@ -281,13 +281,13 @@ def session_update(
         if session.cancelled_at is not None:
             raise BookingError("session_cancelled")
         start = resolve_local_start(day, start_time, session.business.tz)
-        held = session.booking_requests.filter(active_bookings_q(now)).count()
+        held = session.booking_requests.holding_spot(now).count()
         if held and start.starts_at != session.starts_at:
             raise BookingError("session_has_bookings")
         if capacity < held:
             raise BookingError(
                 "capacity_below_bookings",
-                f"This session holds {held} booking{'s' if held != 1 else ''}; "
+                f"This session holds {held} booking{pluralize(held)}; "
                 f"the capacity cannot be lower than {held}.",
             )
         if start.starts_at != session.starts_at:

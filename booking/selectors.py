@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from booking.availability import active_bookings_q
 from booking.models import (
     BookingNotification,
     BookingRequest,
     Business,
     Session,
+    holding_spot_q,
 )
 
 Status = BookingRequest.Status
@@ -30,15 +30,6 @@ class RequestFilters:
     date_from: date | None = None  # the session's local date, in the business's zone
     date_to: date | None = None
     q: str = ""  # name, email, phone or reference
-
-
-def effective_status_q(status: str, now: datetime) -> Q:
-    """Requests whose effective status (at ``now``) is ``status``."""
-    if status == Status.PENDING:
-        return Q(status=Status.PENDING, expires_at__gt=now)
-    if status == Status.EXPIRED:
-        return Q(status=Status.EXPIRED) | Q(status=Status.PENDING, expires_at__lte=now)
-    return Q(status=status)
 
 
 def search_q(text: str) -> Q:
@@ -72,7 +63,7 @@ def booking_requests_for_business(
         "session__service"
     )
     if filters.status:
-        requests = requests.filter(effective_status_q(filters.status, now))
+        requests = requests.with_effective_status(filters.status, now)
     if filters.service_id:
         requests = requests.filter(session__service_id=filters.service_id)
     zone = business.tz
@@ -98,8 +89,8 @@ class PendingSummary:
 
 
 def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
-    pending = BookingRequest.objects.filter(
-        effective_status_q(Status.PENDING, now), session__business=business
+    pending = BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
+        session__business=business
     )
     soonest = (
         pending.select_related("session__service").order_by("expires_at", "pk").first()
@@ -115,10 +106,17 @@ def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Sessi
         .annotate(
             active_count=Count(
                 "booking_requests",
-                filter=active_bookings_q(now, prefix="booking_requests__"),
+                filter=holding_spot_q(now, prefix="booking_requests__"),
             )
         )
         .order_by("starts_at", "pk")
+    )
+
+
+def _with_holding(sessions: QuerySet[Session], now: datetime) -> QuerySet[Session]:
+    holding = BookingRequest.objects.holding_spot(now).order_by("client_name", "pk")
+    return sessions.prefetch_related(
+        Prefetch("booking_requests", queryset=holding, to_attr="holding")
     )
 
 
@@ -128,24 +126,43 @@ def sessions_between(
     """Sessions starting in [start, end), each with ``active_count`` and, prefetched,
     ``holding`` (its active bookings, by name). Two queries.
     """
-    holding = BookingRequest.objects.filter(active_bookings_q(now)).order_by(
-        "client_name", "pk"
+    sessions = sessions_with_counts(business=business, now=now).filter(
+        starts_at__gte=start, starts_at__lt=end
     )
-    return list(
-        sessions_with_counts(business=business, now=now)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .prefetch_related(
-            Prefetch("booking_requests", queryset=holding, to_attr="holding")
-        )
-    )
+    return list(_with_holding(sessions, now))
+
+
+def sessions_by_day(
+    *, business: Business, first_day: date, days: int, now: datetime
+) -> list[tuple[date, list[Session]]]:
+    """``days`` local dates from ``first_day`` (the business's zone), each with its
+    sessions as ``sessions_between`` gives them; days without any included. Two queries.
+    """
+    zone = business.tz
+    dates = [first_day + timedelta(days=n) for n in range(days)]
+    by_day: dict[date, list[Session]] = {day: [] for day in dates}
+    for session in sessions_between(
+        business=business,
+        start=local_day_start(dates[0], zone),
+        end=local_day_start(dates[-1] + timedelta(days=1), zone),
+        now=now,
+    ):
+        by_day[session.starts_at.astimezone(zone).date()].append(session)
+    return list(by_day.items())
+
+
+def session_for_card(*, business: Business, session_id: int, now: datetime) -> Session:
+    """One session as the dashboard's session card shows it: ``active_count`` and
+    ``holding``, like ``sessions_between``. Two queries; DoesNotExist if not there.
+    """
+    sessions = sessions_with_counts(business=business, now=now).filter(pk=session_id)
+    return _with_holding(sessions, now).get()
 
 
 def holding_bookings(*, session: Session, now: datetime) -> list[BookingRequest]:
     """The bookings holding a spot in ``session``, by client name."""
     return list(
-        session.booking_requests.filter(active_bookings_q(now)).order_by(
-            "client_name", "pk"
-        )
+        session.booking_requests.holding_spot(now).order_by("client_name", "pk")
     )
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from booking import notifications
-from booking.availability import active_bookings_q, check_session_offered
+from booking.availability import check_session_offered
 from booking.errors import BookingError
 from booking.models import (
     BookingEvent,
@@ -27,17 +27,6 @@ from booking.models import (
 )
 
 Status = BookingRequest.Status
-
-# from-status -> statuses it may move to
-TRANSITIONS: dict[str, set[str]] = {
-    Status.PENDING: {
-        Status.APPROVED,
-        Status.REJECTED,
-        Status.EXPIRED,
-        Status.CANCELLED,
-    },
-    Status.APPROVED: {Status.CANCELLED},
-}
 
 
 def lock_business(business_id: int) -> Business:
@@ -221,17 +210,10 @@ def _transition(
     with transaction.atomic():
         booking = _lock_booking(booking_id)
         from_status = booking.status
-        if to_status not in TRANSITIONS.get(from_status, set()):
-            raise BookingError(
-                "invalid_transition",
-                f"This booking is {booking.get_status_display().lower()}; "
-                f"it cannot be {_past_tense(to_status)}.",
-            )
-        if by_client and booking.session.starts_at <= now:
+        if to_status not in booking.allowed_actions(now):
+            raise _refusal(booking, to_status, now)
+        if by_client and not booking.client_can_cancel(now):
             raise BookingError("already_started")
-        lapsed = from_status == Status.PENDING and booking.expires_at <= now
-        if lapsed and to_status == Status.APPROVED:
-            raise BookingError("expired")
         booking.status = to_status
         booking.sequence += 1
         if to_status in {Status.REJECTED, Status.EXPIRED, Status.CANCELLED}:
@@ -250,6 +232,21 @@ def _transition(
         )
         notifications.on_event(event, now=now)
         return booking
+
+
+def _refusal(booking: BookingRequest, to_status: str, now: datetime) -> BookingError:
+    """Why ``booking`` may not move to ``to_status`` now (``allowed_actions``)."""
+    if booking.is_lapsed(now):
+        return BookingError("expired")  # only the expiry task still acts on it
+    if to_status == Status.EXPIRED and booking.status == Status.PENDING:
+        return BookingError(
+            "invalid_transition", "This request has not reached its expiry time yet."
+        )
+    return BookingError(
+        "invalid_transition",
+        f"This booking is {booking.get_status_display().lower()}; "
+        f"it cannot be {_past_tense(to_status)}.",
+    )
 
 
 def _past_tense(status: str) -> str:
@@ -329,23 +326,16 @@ def booking_cancel(
 def booking_expire(*, booking_id: int, now: datetime | None = None) -> BookingRequest:
     """Mark one lapsed pending request expired (refused if it has not lapsed)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        booking = _lock_booking(booking_id)
-        if booking.status == Status.PENDING and booking.expires_at > now:
-            raise BookingError(
-                "invalid_transition",
-                "This request has not reached its expiry time yet.",
-            )
-        return _transition(
-            booking_id, Status.EXPIRED, actor=None, actor_label="system", now=now
-        )
+    return _transition(
+        booking_id, Status.EXPIRED, actor=None, actor_label="system", now=now
+    )
 
 
 def bookings_expire(*, now: datetime | None = None) -> list[int]:
     """Expire every pending request past ``expires_at``; returns the ids expired."""
     now = now or timezone.now()
     due = list(
-        BookingRequest.objects.filter(status=Status.PENDING, expires_at__lte=now)
+        BookingRequest.objects.lapsed(now)
         .order_by("expires_at")
         .values_list("pk", flat=True)
     )
@@ -399,7 +389,7 @@ def session_cancel(
         session.is_bookable = False
         session.save(update_fields=["cancelled_at", "is_bookable", "updated_at"])
         holding = (
-            session.booking_requests.filter(active_bookings_q(now))
+            session.booking_requests.holding_spot(now)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)
         )

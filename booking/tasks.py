@@ -1,23 +1,16 @@
-"""Huey tasks: thin wrappers that take ids and call the services.
+"""Periodic Huey tasks: thin wrappers that call the services.
 
 ``run_huey`` (the Procfile's ``worker``) runs them; in unit tests Huey is immediate and
-they run inline. Periodic jobs record each run in ``JobRun`` for ``booking_health``
-(whose ``PERIODIC_JOBS`` names their schedules in words).
+they run inline. Each records its runs in ``JobRun`` for ``booking_health`` (whose
+``PERIODIC_JOBS`` names their schedules in words). The email task, ``send_email``,
+lives with the outbox it sends (``booking/outbox.py``).
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from booking import notifications, outbox, services
 from booking.health import record_run
-
-
-@db_task()
-def send_email(email_id: int) -> None:
-    """Send one outbox row; on a passing failure, try again after the backoff."""
-    result = outbox.email_send(email_id=email_id)
-    if result.retry_in is not None:
-        send_email.schedule((email_id,), delay=result.retry_in.total_seconds())
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -1,7 +1,7 @@
 """Instants in words for people: always in a named zone, never bare UTC.
 
 Emails, in-app notices and calendar descriptions show a time in the reader's zone and
-say which zone that is ("Sunday 29 March 2026, 09:00–10:00 · Europe/London time (BST)").
+say which zone that is ("Sunday 29 March 2026, 09:00–10:00 Europe/London (BST)").
 """
 
 import zoneinfo
@@ -51,11 +51,15 @@ def _abbreviation(tz: zoneinfo.ZoneInfo, moment: datetime) -> str:
 
 
 def zone_label(tz: zoneinfo.ZoneInfo, moment: datetime) -> str:
-    """``Europe/London time (BST)``, or ``Asia/Dubai time``."""
-    abbreviation = _abbreviation(tz, moment)
+    """A zone as people read it at ``moment``: ``Europe/London (BST)``,
+    ``America/Sao_Paulo (GMT-3)``, ``UTC``. Pages, emails and notices alike.
+    """
+    abbreviation = moment.astimezone(tz).tzname() or ""
+    if abbreviation[:1] in {"+", "-"}:
+        abbreviation = "GMT" + abbreviation.replace("+0", "+").replace("-0", "-")
     if abbreviation and abbreviation != tz.key:
-        return f"{tz.key} time ({abbreviation})"
-    return f"{tz.key} time"
+        return f"{tz.key} ({abbreviation})"
+    return tz.key
 
 
 def format_time(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:

@@ -23,6 +23,7 @@ from booking import services
 from booking.availability import check_session_offered
 from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
 from booking.errors import BookingError
+from booking.forms import DetailsForm, carried_details
 from booking.formtoken import FormTokenError, make_token, read_token
 from booking.models import (
     BookingRequest,
@@ -31,21 +32,15 @@ from booking.models import (
     Service,
     Session,
 )
-from booking.pages import (
+from booking.ratelimits import browse_limited, submit_limited
+from booking.responses import render_field, render_page, too_many_requests
+from booking.steps import (
     DisplayZone,
     build_week,
     display_zone,
     next_slots_by_service,
     parse_date,
 )
-from booking.public import (
-    DetailsForm,
-    carried_details,
-    render_field,
-    render_page,
-    too_many_requests,
-)
-from booking.ratelimits import browse_limited, submit_limited
 
 
 def business_page(view):

@@ -11,9 +11,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from booking.models import (
     BookingNotification,
@@ -99,36 +98,3 @@ def get_notification_for_member(
         user=request.user,
         booking_request__session__business=request.business,
     )
-
-
-def render_page(
-    request: HttpRequest,
-    template: str,
-    context: dict,
-    *,
-    partial: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The whole page, or its ``partial`` when HTMX asks (not on a history restore)."""
-    if partial and request.htmx and not request.htmx.history_restore_request:
-        template = f"{template}#{partial}"
-    return render(request, template, context, status=status)
-
-
-def posted(request: HttpRequest):
-    """The POST data of a POST (even an empty one), else None: the form is unbound."""
-    return request.POST if request.method == "POST" else None
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` field or parameter if it points at this site, else ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(safe_next(request, fallback))

@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 STATUS_LABELS = {
     "pending": "Pending",
@@ -18,6 +20,17 @@ STATUS_BADGES = {
     "expired": "text-bg-secondary",
     "cancelled": "text-bg-dark",
 }
+
+
+def status_badge(status: str, extra_class: str = "") -> SafeString:
+    """A booking's (effective) status as its coloured badge."""
+    classes = f"badge {STATUS_BADGES[status]} {extra_class}".strip()
+    return format_html(
+        '<span class="{}" data-status="{}">{}</span>',
+        classes,
+        status,
+        STATUS_LABELS[status],
+    )
 
 
 def duration_text(delta: timedelta) -> str:

@@ -7,21 +7,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from booking.models import BookingRequest, Business
-from dashboard.display import STATUS_BADGES, STATUS_LABELS, duration_text, local_text
+from dashboard.display import duration_text, local_text, status_badge
 
 PER_PAGE = 25
 
 
 class RowTemplateColumn(tables.TemplateColumn):
-    """A cell template that also gets the row's effective ``status``, ``biz`` and
-    ``next_url`` (where its forms come back to).
+    """A cell template that also gets the row's ``actions`` (the statuses it may move
+    to now), ``biz`` and ``next_url`` (where its forms come back to).
     """
 
     def get_context_data(self, *, record, table, **kwargs) -> dict:
         context = super().get_context_data(record=record, table=table, **kwargs)
         return {
             **context,
-            "status": record.effective_status(table.now),
+            "actions": record.allowed_actions(table.now),
             "biz": table.business.pk,
             "next_url": table.next_url,
         }
@@ -118,11 +118,7 @@ class BookingRequestTable(tables.Table):
 
     def render_status(self, record: BookingRequest) -> str:
         status = record.effective_status(self.now)
-        badge = format_html(
-            '<span class="badge {}">{}</span>',
-            STATUS_BADGES[status],
-            STATUS_LABELS[status],
-        )
+        badge = status_badge(status)
         if status != BookingRequest.Status.PENDING:
             return badge
         left = record.expires_at - self.now

@@ -17,6 +17,8 @@ from tests.fake_sendgrid import FakeSendGridServer
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The header htmx sends: a request for a fragment (``client.get(url, **HTMX)``).
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def on_postgres() -> bool:

@@ -1,7 +1,7 @@
 """Admin endpoints: an owner's or staff member's tools, by API token or session.
 
 Thin: transitions go through ``booking.services``, the request list through
-``booking.selectors``, settings are checked by the model's own validators.
+``booking.selectors``, settings through ``booking.businesses.booking_settings_update``.
 """
 
 from functools import wraps
@@ -9,7 +9,6 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
@@ -33,6 +32,7 @@ from booking.api.schemas import (
     request_out,
     settings_out,
 )
+from booking.businesses import booking_settings_update
 from booking.links import booking_link, embed_snippet
 from booking.models import BookingRequest, BookingSettings
 from booking.selectors import RequestFilters, booking_requests_for_business
@@ -76,17 +76,6 @@ SETTINGS_ERRORS = {
     "no business (`no_business`); session without CSRF token (`csrf_failed`).",
     404: NOT_MEMBER,
 }
-EDITABLE = (
-    "requires_approval",
-    "buffer_time_minutes",
-    "booking_expiry_hours",
-    "is_active",
-    "auto_approve_returning_clients",
-    "max_advance_booking_days",
-    "min_advance_booking_hours",
-    "reminder_hours_before",
-    "allowed_embed_origins",
-)
 MEMBER_403 = "Your account belongs to no business (`no_business`)."
 CSRF_403 = MEMBER_403 + " Session without CSRF token (`csrf_failed`)."
 
@@ -141,22 +130,10 @@ def _update(request: HttpRequest, business_slug: str | None, values: dict) -> di
     require_owner(actor)
     if "allowed_embed_origins" in values:
         values["allowed_embed_origins"] = "\n".join(values["allowed_embed_origins"])
-    with transaction.atomic():
-        _settings(actor)  # exists before it is locked
-        settings = BookingSettings.objects.select_for_update().get(
-            business=actor.business
-        )
-        for name, value in values.items():
-            setattr(settings, name, value)
-        others = [
-            f.name for f in BookingSettings._meta.fields if f.name not in EDITABLE
-        ]
-        try:
-            settings.full_clean(exclude=others, validate_unique=False)
-        except ValidationError as exc:
-            raise ApiError.invalid(exc.message_dict) from exc
-        settings.save()
-    settings.business = actor.business
+    try:
+        settings = booking_settings_update(business=actor.business, values=values)
+    except ValidationError as exc:
+        raise ApiError.invalid(exc.message_dict) from exc
     return settings_out(settings)
 
 

@@ -16,7 +16,6 @@ from pydantic_core import PydanticCustomError
 from booking.forms import ClientDetailsForm
 from booking.links import manage_url
 from booking.models import BookingRequest, BookingSettings, Session
-from booking.origins import is_origin, normalize_origin
 
 MAX_ID = 2**63 - 1
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
@@ -177,15 +176,8 @@ def _bounds(name: str) -> dict:
     return {"minimum": max(lows, default=0), "maximum": min(highs)}
 
 
-def _check_origin(value: str) -> str:
-    if not is_origin(value):
-        raise PydanticCustomError(
-            "origin", "Enter an origin like https://www.example.com (no path)."
-        )
-    return normalize_origin(value)
-
-
-Origin = Annotated[str, Field(max_length=255), AfterValidator(_check_origin)]
+# Checked, with every other setting, by booking.businesses.booking_settings_update.
+Origin = Annotated[str, Field(max_length=255)]
 SETTINGS_NUMBERS = (
     "buffer_time_minutes",
     "booking_expiry_hours",

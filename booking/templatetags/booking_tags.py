@@ -5,10 +5,12 @@ from urllib.parse import urlencode
 
 from django import template
 from django.forms import BoundField
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from booking.pages import timezone_groups, zone_label
+from booking.steps import timezone_groups
+from booking.timefmt import zone_label
 
 register = template.Library()
 
@@ -72,4 +74,4 @@ def widget(field: BoundField, first_error: str = "") -> SafeString:
 
 @register.filter
 def spots(count: int) -> str:
-    return "1 spot left" if count == 1 else f"{count} spots left"
+    return f"{count} spot{pluralize(count)} left"

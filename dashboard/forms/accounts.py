@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
-from booking import emails
+from booking import emails, outbox
 from booking.links import absolute
 from booking.models import Membership
 from dashboard.forms.common import timezone_choices
-from dashboard.services import user_with_email
+from dashboard.invitations import user_with_email
 
 EMAIL_ERRORS = {
     "required": "Enter your email address.",
@@ -153,7 +154,7 @@ class AccountPasswordResetForm(PasswordResetForm):
             "password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
-        emails.queue_email(
+        outbox.queue_email(
             kind=emails.PASSWORD_RESET,
             to_email=to_email,
             context={
@@ -176,7 +177,7 @@ def reset_link_lifetime() -> str:
 
 
 def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{count} {unit}{pluralize(count)}"
 
 
 class InvitationSignUpForm(forms.Form):

@@ -111,17 +111,11 @@ def _capacity_field() -> forms.IntegerField:
     return field
 
 
-class SessionForm(forms.Form):
-    """One session; on edit the service is fixed and capacity is required."""
+class _ScheduleForm(forms.Form):
+    """The fields a single session and a weekly series share: the service, the start
+    time, capacity, when booking closes, online booking on or off.
+    """
 
-    day = forms.DateField(
-        label="Date",
-        widget=DateInput,
-        error_messages={
-            "required": "Pick a date.",
-            "invalid": "Enter a date like 2026-03-30.",
-        },
-    )
     start_time = forms.TimeField(
         label="Start time",
         widget=TimeInput,
@@ -137,14 +131,32 @@ class SessionForm(forms.Form):
     )
 
     def __init__(
-        self, *args, business: Business, today: date, editing: bool = False, **kwargs
+        self, *args, business: Business, today: date, with_service: bool = True, **kw
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kw)
         self.business = business
         self.today = today
-        if not editing:
-            self.fields = {"service": _service_field(business), **self.fields}
-        else:
+        if with_service:
+            self.fields["service"] = _service_field(business)
+        self.order_fields(self.field_order)
+
+
+class SessionForm(_ScheduleForm):
+    """One session; on edit the service is fixed and capacity is required."""
+
+    field_order = ["service", "day", "start_time"]
+    day = forms.DateField(
+        label="Date",
+        widget=DateInput,
+        error_messages={
+            "required": "Pick a date.",
+            "invalid": "Enter a date like 2026-03-30.",
+        },
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, with_service=not editing, **kwargs)
+        if editing:
             self.fields["capacity"].required = True
             self.fields["capacity"].help_text = ""
 
@@ -155,10 +167,10 @@ class SessionForm(forms.Form):
         return day
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(_ScheduleForm):
     """A weekly series; ``clean`` computes ``self.plan`` (what it would create)."""
 
-    service = forms.ModelChoiceField(queryset=Service.objects.none())
+    field_order = ["service", "weekdays", "start_time", "first_date", "last_date"]
     weekdays = forms.TypedMultipleChoiceField(
         label="Days of the week",
         choices=list(enumerate(WEEKDAY_NAMES)),
@@ -169,7 +181,6 @@ class SeriesForm(forms.Form):
             "invalid_choice": "Pick days from Monday to Sunday.",
         },
     )
-    start_time = SessionForm.base_fields["start_time"]
     first_date = forms.DateField(
         label="From",
         widget=DateInput,
@@ -186,17 +197,9 @@ class SeriesForm(forms.Form):
             "invalid": "Enter a date like 2026-06-30.",
         },
     )
-    capacity = _capacity_field()
-    booking_deadline_hours = _deadline_field()
-    is_bookable = forms.BooleanField(
-        label="Open for online booking", required=False, initial=True
-    )
 
-    def __init__(self, *args, business: Business, today: date, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.business = business
-        self.today = today
-        self.fields["service"] = _service_field(business)
         self.plan: SeriesPlan | None = None
 
     def clean_first_date(self) -> date:

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 
 from booking.forms import normalize_phone
 from booking.models import BookingSettings, Business, BusinessSlugRedirect, Membership
-from booking.origins import clean_origins
 from booking.slugs import SLUG_MAX_LENGTH, validate_business_slug
 from dashboard.forms.common import bounded_int, timezone_choices
 
@@ -77,6 +76,8 @@ class BusinessProfileForm(forms.ModelForm):
 
 
 class BookingSettingsForm(forms.ModelForm):
+    """The booking settings' fields; ``booking_settings_update`` saves them."""
+
     buffer_time_minutes = bounded_int(
         "Buffer between sessions",
         0,
@@ -144,10 +145,6 @@ class BookingSettingsForm(forms.ModelForm):
                 attrs={"rows": 3, "placeholder": "https://www.example.com"}
             )
         }
-
-    def clean_allowed_embed_origins(self) -> str:
-        lines = self.cleaned_data["allowed_embed_origins"].splitlines()
-        return "\n".join(clean_origins(lines))
 
 
 class NotificationPreferencesForm(forms.ModelForm):

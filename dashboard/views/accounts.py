@@ -12,19 +12,20 @@ from django_ratelimit.decorators import ratelimit
 
 from booking import businesses
 from booking.models import Membership
-from dashboard.access import CURRENT_BUSINESS_KEY, posted
+from dashboard.access import CURRENT_BUSINESS_KEY
 from dashboard.forms.accounts import (
     BusinessCreateForm,
     InvitationSignUpForm,
     SignUpForm,
 )
-from dashboard.services import (
+from dashboard.invitations import (
     InvitationError,
     invitation_accept,
     invitation_accept_new_user,
     invitation_for_token,
     user_with_email,
 )
+from dashboard.responses import posted
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 LIMITED = "Too many attempts from your network. Please try again in a while."

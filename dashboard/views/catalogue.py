@@ -11,15 +11,10 @@ from django.views.decorators.http import (
 )
 
 from booking import businesses
-from booking.errors import BookingError
 from booking.models import BookingRequest, Service
-from dashboard.access import (
-    DashboardRequest,
-    business_view,
-    get_service_for_owner,
-    posted,
-)
+from dashboard.access import DashboardRequest, business_view, get_service_for_owner
 from dashboard.forms.catalogue import ServiceForm
+from dashboard.responses import posted, run_command
 
 
 def _back(request: DashboardRequest):
@@ -90,10 +85,9 @@ def service_active(request: DashboardRequest, pk: int):
 @require_POST
 def service_delete(request: DashboardRequest, pk: int):
     service = get_service_for_owner(request, pk)
-    try:
-        businesses.service_delete(service_id=service.pk)
-    except BookingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"“{service.name}” deleted.")
+    run_command(
+        request,
+        lambda: businesses.service_delete(service_id=service.pk),
+        done=f"“{service.name}” deleted.",
+    )
     return _back(request)

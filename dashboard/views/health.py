@@ -2,17 +2,16 @@
 send again. Times show in the business's zone (``business_view`` sets it).
 """
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST, require_safe
 
-from booking.errors import BookingError
 from booking.health import health_snapshot
 from booking.models import OutboundEmail
 from booking.outbox import email_retry
-from dashboard.access import DashboardRequest, business_view, render_page
+from dashboard.access import DashboardRequest, business_view
 from dashboard.display import JOB_LABELS, email_kind_label
+from dashboard.responses import render_page, run_command
 
 
 def _page(request: DashboardRequest):
@@ -43,15 +42,15 @@ def health(request: DashboardRequest):
 @require_POST
 def health_email_retry(request: DashboardRequest, pk: int):
     try:
-        email = email_retry(email_id=pk, business_id=request.business.pk)
+        run_command(
+            request,
+            lambda: email_retry(email_id=pk, business_id=request.business.pk),
+            done=lambda email: (
+                f"The email to {email.to_email} is queued to be sent again."
+            ),
+        )
     except OutboundEmail.DoesNotExist:
         raise Http404("No such email") from None
-    except BookingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"The email to {email.to_email} is queued to be sent again."
-        )
     if request.htmx:
         return _page(request)
     return redirect("dashboard:health", business_id=request.business.pk)

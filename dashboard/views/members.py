@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from booking import businesses
-from booking.errors import BookingError
 from booking.models import Membership
 from dashboard.access import DashboardRequest, business_view, get_membership_for_owner
 from dashboard.forms.accounts import ROLE_HELP, InviteForm, MemberRoleForm
+from dashboard.invitations import InvitationError, invitation_create
+from dashboard.invitations import invitation_revoke as revoke_invitation
 from dashboard.models import Invitation
-from dashboard.services import InvitationError, invitation_create
-from dashboard.services import invitation_revoke as revoke_invitation
+from dashboard.responses import run_command
 
 
 def _page(request: DashboardRequest, form: InviteForm | None = None):
@@ -86,19 +86,16 @@ def member_role(request: DashboardRequest, pk: int):
     if not form.is_valid():
         messages.error(request, "Pick a role from the list.")
         return _back(request)
-    try:
-        businesses.member_set_role(
-            membership_id=membership.pk, role=form.cleaned_data["role"]
-        )
-    except BookingError as exc:
-        messages.error(request, exc.message)
-        return _back(request)
     name = membership.user.get_full_name() or membership.user.email
     role = Membership.Role(form.cleaned_data["role"]).label.lower()
-    messages.success(
-        request, f"{name} is now {'an' if role == 'owner' else 'a'} {role}."
+    changed = run_command(
+        request,
+        lambda: businesses.member_set_role(
+            membership_id=membership.pk, role=form.cleaned_data["role"]
+        ),
+        done=f"{name} is now {'an' if role == 'owner' else 'a'} {role}.",
     )
-    if membership.user_id == request.user.pk and role != "owner":
+    if changed and membership.user_id == request.user.pk and role != "owner":
         return redirect("dashboard:home", business_id=request.business.pk)
     return _back(request)
 
@@ -107,16 +104,15 @@ def member_role(request: DashboardRequest, pk: int):
 @require_POST
 def member_remove(request: DashboardRequest, pk: int):
     membership = get_membership_for_owner(request, pk)
-    try:
-        businesses.member_remove(membership_id=membership.pk)
-    except BookingError as exc:
-        messages.error(request, exc.message)
-        return _back(request)
-    if membership.user_id == request.user.pk:
-        messages.success(request, f"You left {request.business.name}.")
-        return redirect("dashboard:index")
+    business, leaving = request.business, membership.user_id == request.user.pk
     name = membership.user.get_full_name() or membership.user.email
-    messages.success(
-        request, f"{name} no longer has access to {request.business.name}."
+    removed = run_command(
+        request,
+        lambda: businesses.member_remove(membership_id=membership.pk),
+        done=f"You left {business.name}."
+        if leaving
+        else f"{name} no longer has access to {business.name}.",
     )
+    if removed and leaving:
+        return redirect("dashboard:index")
     return _back(request)

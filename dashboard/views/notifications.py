@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
@@ -17,11 +18,9 @@ from dashboard.access import (
     DashboardRequest,
     business_view,
     get_notification_for_member,
-    posted,
-    render_page,
-    safe_next,
 )
 from dashboard.forms.settings import NotificationPreferencesForm
+from dashboard.responses import posted, redirect_back, render_page
 
 
 def _list_url(request: DashboardRequest) -> str:
@@ -71,7 +70,7 @@ def notification_read(request: DashboardRequest, pk: int):
             business_id=request.business.pk,
             pk=notification.booking_request_id,
         )
-    return redirect(safe_next(request, _list_url(request)))
+    return redirect_back(request, _list_url(request))
 
 
 @business_view()
@@ -82,10 +81,8 @@ def notifications_read_all(request: DashboardRequest):
         .filter(read_at__isnull=True)
         .update(read_at=timezone.now())
     )
-    messages.success(
-        request, f"Marked {count} notification{'s' if count != 1 else ''} as read."
-    )
-    return redirect(safe_next(request, _list_url(request)))
+    messages.success(request, f"Marked {count} notification{pluralize(count)} as read.")
+    return redirect_back(request, _list_url(request))
 
 
 @business_view()

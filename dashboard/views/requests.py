@@ -8,6 +8,7 @@ from itertools import chain
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
@@ -22,16 +23,16 @@ from booking import services
 from booking.errors import BookingError
 from booking.models import BookingRequest
 from booking.selectors import booking_requests_for_business
-from dashboard.access import (
-    DashboardRequest,
-    business_view,
-    get_request_for_member,
-    posted,
-    render_page,
-    safe_next,
-)
+from dashboard.access import DashboardRequest, business_view, get_request_for_member
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
+from dashboard.responses import (
+    posted,
+    redirect_back,
+    render_page,
+    run_command,
+    safe_next,
+)
 from dashboard.tables import PER_PAGE, BookingRequestTable
 
 LIST = "dashboard/requests/list.html"
@@ -92,18 +93,16 @@ def _row(request: DashboardRequest, pk: int):
 
 
 def _done(request: DashboardRequest, booking: BookingRequest, verb: str, call):
-    try:
-        call()
-    except BookingError as exc:
-        messages.error(request, f"{booking.booking_reference}: {exc.message}")
-    else:
-        messages.success(
-            request, f"{verb} {booking.booking_reference} ({booking.client_name})."
-        )
+    run_command(
+        request,
+        call,
+        done=f"{verb} {booking.booking_reference} ({booking.client_name}).",
+        refused_prefix=f"{booking.booking_reference}: ",
+    )
     if request.htmx:
         response = _row(request, booking.pk)
         return trigger_client_event(response, "dashboard:close-dialog")
-    return redirect(safe_next(request, _detail_url(request, booking.pk)))
+    return redirect_back(request, _detail_url(request, booking.pk))
 
 
 @business_view()
@@ -183,9 +182,7 @@ def requests_bulk_approve(request: DashboardRequest):
     if not ids:
         messages.warning(request, "Select at least one pending request to approve.")
     if approved:
-        messages.success(
-            request, f"Approved {approved} request{'s' if approved != 1 else ''}."
-        )
+        messages.success(request, f"Approved {approved} request{pluralize(approved)}.")
     if refused:
         messages.error(request, "Not approved — " + " ".join(refused))
     if request.htmx:
@@ -206,7 +203,8 @@ def request_detail(request: DashboardRequest, pk: int):
         {
             "booking": booking,
             "status": status,
-            "status_label": STATUS_LABELS[status],
+            # What a member may do now; expiring a lapsed request is the system's.
+            "actions": booking.allowed_actions(now) - {BookingRequest.Status.EXPIRED},
             "time_left": duration_text(booking.expires_at - now)
             if status == BookingRequest.Status.PENDING
             else "",

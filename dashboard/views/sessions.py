@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
@@ -14,23 +15,23 @@ from django.views.decorators.http import (
 )
 
 from booking import scheduling, services
-from booking.errors import BookingError
 from booking.selectors import (
     holding_bookings,
     local_day_start,
-    sessions_between,
+    session_for_card,
+    sessions_by_day,
     sessions_with_counts,
 )
-from dashboard.access import (
-    DashboardRequest,
-    business_view,
-    get_session_for_member,
-    posted,
-    render_page,
-    safe_next,
-)
+from dashboard.access import DashboardRequest, business_view, get_session_for_member
 from dashboard.forms.catalogue import SeriesForm, SessionForm, local_today
 from dashboard.forms.requests import CancelForm
+from dashboard.responses import (
+    posted,
+    redirect_back,
+    render_page,
+    run_command,
+    safe_next,
+)
 
 GET_POST = ["GET", "HEAD", "POST"]
 
@@ -62,21 +63,12 @@ def sessions_page(request: DashboardRequest):
     else:
         day = _parse_day(request.GET.get("week"), today)
         monday = day - timedelta(days=day.weekday())
-        found = sessions_between(
-            business=business,
-            start=local_day_start(monday, business.tz),
-            end=local_day_start(monday + timedelta(days=7), business.tz),
-            now=now,
-        )
-        days = [monday + timedelta(days=n) for n in range(7)]
-        by_day = {d: [] for d in days}
-        for session in found:
-            by_day[session.starts_at.astimezone(business.tz).date()].append(session)
+        days = sessions_by_day(business=business, first_day=monday, days=7, now=now)
         context = {
             "mode": "week",
             "monday": monday,
-            "sunday": days[-1],
-            "days": list(by_day.items()),
+            "sunday": days[-1][0],
+            "days": days,
             "previous_week": (monday - timedelta(days=7)).isoformat(),
             "next_week": (monday + timedelta(days=7)).isoformat(),
         }
@@ -144,7 +136,7 @@ def series_new(request: DashboardRequest):
         )
         messages.success(
             request,
-            f"Created {len(created)} session{'s' if len(created) != 1 else ''} of "
+            f"Created {len(created)} session{pluralize(len(created))} of "
             f"{data['service'].name}.",
         )
         return redirect(_week_url(request, data["first_date"]))
@@ -178,14 +170,15 @@ def session_edit(request: DashboardRequest, pk: int):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            _, start = scheduling.session_update(
+        saved = run_command(
+            request,
+            lambda: scheduling.session_update(
                 session_id=session.pk, **form.cleaned_data
-            )
-        except BookingError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Session saved. {start.explanation}")
+            ),
+            done=lambda result: f"Session saved. {result[1].explanation}",
+            form=form,
+        )
+        if saved:
             return redirect(_week_url(request, form.cleaned_data["day"]))
     return render(
         request, "dashboard/sessions/form.html", {"form": form, "session": session}
@@ -200,27 +193,16 @@ def session_cancel(request: DashboardRequest, pk: int):
     day = session.starts_at.astimezone(request.business.tz).date()
     form = CancelForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            cancelled = services.session_cancel(
+        run_command(
+            request,
+            lambda: services.session_cancel(
                 session_id=session.pk,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 now=now,
-            )
-        except BookingError as exc:
-            messages.error(request, exc.message)
-        else:
-            n = len(cancelled)
-            messages.success(
-                request,
-                "Session cancelled."
-                + (
-                    f" {n} booking{'s were' if n != 1 else ' was'} cancelled and "
-                    "the client" + ("s are" if n != 1 else " is") + " told."
-                    if n
-                    else ""
-                ),
-            )
+            ),
+            done=_cancelled_text,
+        )
         return redirect(_week_url(request, day))
     bookings = holding_bookings(session=session, now=now)
     return render(
@@ -230,28 +212,42 @@ def session_cancel(request: DashboardRequest, pk: int):
     )
 
 
+def _cancelled_text(cancelled: list) -> str:
+    n = len(cancelled)
+    if not n:
+        return "Session cancelled."
+    return (
+        f"Session cancelled. {n} booking{pluralize(n, ' was,s were')} cancelled and "
+        f"the client{pluralize(n, ' is,s are')} told."
+    )
+
+
 @business_view()
 @require_POST
 def session_bookable(request: DashboardRequest, pk: int):
     session = get_session_for_member(request, pk)
     bookable = request.POST.get("bookable") == "1"
-    try:
-        services.session_set_bookable(session_id=session.pk, bookable=bookable)
-    except BookingError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            "Session open for online booking."
-            if bookable
-            else "Session closed for online booking; its bookings are kept.",
-        )
+    run_command(
+        request,
+        lambda: services.session_set_bookable(session_id=session.pk, bookable=bookable),
+        done="Session open for online booking."
+        if bookable
+        else "Session closed for online booking; its bookings are kept.",
+    )
+    day = session.starts_at.astimezone(request.business.tz).date()
     if request.htmx:
-        fresh = sessions_with_counts(business=request.business, now=timezone.now())
+        # Redrawn as the page that holds it drew it: its clients, its date, its page.
+        now = timezone.now()
+        card = session_for_card(business=request.business, session_id=pk, now=now)
         return render(
             request,
             "dashboard/sessions/fragment_session.html",
-            {"session": fresh.get(pk=session.pk), "now": timezone.now()},
+            {
+                "session": card,
+                "now": now,
+                "show_clients": request.POST.get("show_clients") == "1",
+                "show_date": request.POST.get("show_date") == "1",
+                "next_url": safe_next(request, _week_url(request, day)),
+            },
         )
-    day = session.starts_at.astimezone(request.business.tz).date()
-    return redirect(safe_next(request, _week_url(request, day)))
+    return redirect_back(request, _week_url(request, day))

@@ -11,11 +11,13 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import trigger_client_event
 
+from booking.businesses import booking_settings_update
 from booking.feeds import calendar_feed_regenerate
 from booking.links import calendar_feed_url, calendar_feed_webcal_url
 from booking.models import BookingSettings, Business
-from dashboard.access import DashboardRequest, business_view, render_page
+from dashboard.access import DashboardRequest, business_view
 from dashboard.forms.settings import BookingSettingsForm, BusinessProfileForm
+from dashboard.responses import render_page
 
 TEMPLATE = "dashboard/settings.html"
 FEED_RENEWED = (
@@ -93,9 +95,9 @@ def settings_profile(request: DashboardRequest):
 def settings_booking(request: DashboardRequest):
     _, settings = _fresh(request)
     form = BookingSettingsForm(request.POST, instance=settings)
-    if not form.is_valid():
+    if not form.is_valid():  # the model's validators, as booking_settings_update's
         return _page(request, booking=form, partial="booking_form")
-    form.save()
+    booking_settings_update(business=request.business, values=form.cleaned_data)
     return _saved(request, "Booking settings saved.", "booking_form")
 
 

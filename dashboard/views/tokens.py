@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from booking.models import ApiToken
 from booking.tokens import TokenError, api_token_create
 from booking.tokens import api_token_revoke as revoke_token
-from dashboard.access import DashboardRequest, business_view, posted, render_page
+from dashboard.access import DashboardRequest, business_view
 from dashboard.forms.tokens import ApiTokenForm
+from dashboard.responses import posted, render_page
 
 
 def _page(request: DashboardRequest, form: ApiTokenForm, *, created=None, raw=""):

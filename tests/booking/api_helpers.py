@@ -12,6 +12,11 @@ from tests.factories import ServiceFactory, SessionFactory
 API = "/api/booking"
 
 
+def public_url(business: Business, rest: str = "") -> str:
+    """A public endpoint of ``business``: ``public_url(business, "book/")``."""
+    return f"{API}/public/{business.slug}/{rest}"
+
+
 def bearer(raw: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 

@@ -17,6 +17,7 @@ from booking.models import BookingRequest, Business, OutboundEmail, Session
 from tests.factories import ServiceFactory, SessionFactory
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+CLIENT = "ada@example.com"
 LONDON = ZoneInfo("Europe/London")
 LESSON_START = datetime(2026, 3, 29, 9, 0, tzinfo=LONDON)  # 08:00 UTC, 17:00 JST
 
@@ -61,6 +62,19 @@ def book(session, now=NOW, **fields) -> BookingRequest:
     return services.booking_create(
         business=session.business, session_id=session.pk, now=now, **values
     ).booking
+
+
+def queued_email(**fields) -> OutboundEmail:
+    """One outbox row, as queue_email writes it (its task is not run)."""
+    values = {
+        "kind": emails.BOOKING_CONFIRMED,
+        "to_email": CLIENT,
+        "subject": "Booking confirmed",
+        "body_text": "See you at the pool.",
+        "body_html": "<p>See you at the pool.</p>",
+        **fields,
+    }
+    return OutboundEmail.objects.create(**values)
 
 
 def emails_to(address: str, kind: str | None = None) -> list[OutboundEmail]:

@@ -12,6 +12,7 @@ from tests.booking.api_helpers import (
     API,
     bearer,
     days_ahead,
+    public_url,
     session_at,
     set_settings,
     token_for,
@@ -157,7 +158,7 @@ def test_patched_settings_take_effect_for_clients(client, business, owner_auth):
     session = session_at(business, days_ahead(business, 3), time(9))
     send(client, "patch", "/settings/", {"is_active": False}, **owner_auth)
     response = client.post(
-        f"{API}/public/{business.slug}/book/",
+        public_url(business, "book/"),
         {"session_id": session.pk, "client_name": "A", "client_email": "a@b.co"},
         content_type="application/json",
     )
@@ -381,4 +382,4 @@ def test_admin_answers_are_not_cached(client, business, owner_auth):
     assert client.get(f"{API}/settings/", **owner_auth)["Cache-Control"] == "no-store"
     refused = client.get(f"{API}/settings/")
     assert (refused.status_code, refused["Cache-Control"]) == (401, "no-store")
-    assert "Cache-Control" not in client.get(f"{API}/public/{business.slug}/")
+    assert "Cache-Control" not in client.get(public_url(business))

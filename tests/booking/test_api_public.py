@@ -10,6 +10,7 @@ from tests.booking.api_helpers import (
     API,
     days_ahead,
     next_dst_change,
+    public_url,
     session_at,
     set_settings,
 )
@@ -18,10 +19,6 @@ from tests.factories import BookingRequestFactory, ServiceFactory
 pytestmark = pytest.mark.django_db
 
 ERROR_KEYS = ["code", "message", "errors"]
-
-
-def url(business, rest: str = "") -> str:
-    return f"{API}/public/{business.slug}/{rest}"
 
 
 def assert_no_cookies(response) -> None:
@@ -34,7 +31,7 @@ def assert_no_cookies(response) -> None:
 
 def test_business_answers_the_spec_shape(client, business):
     set_settings(business, requires_approval=True, buffer_time_minutes=20)
-    response = client.get(url(business))
+    response = client.get(public_url(business))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
@@ -102,7 +99,7 @@ def test_an_old_slug_redirects_permanently_keeping_the_query(client, business):
 
 def test_a_business_without_settings_gets_the_defaults(client, db):
     business = Business.objects.create(name="No Settings Yet", timezone="UTC")
-    response = client.get(url(business))
+    response = client.get(public_url(business))
     assert response.status_code == 200
     assert response.json()["settings"] == {
         "requires_approval": False,
@@ -127,7 +124,7 @@ def test_services_lists_active_ones_by_name(client, business, other_business):
     ServiceFactory(business=business, name="Group Lesson", price=Decimal("7.5"))
     ServiceFactory(business=business, name="Retired", is_active=False)
     ServiceFactory(business=other_business, name="Elsewhere")
-    response = client.get(url(business, "services/"))
+    response = client.get(public_url(business, "services/"))
     assert response.status_code == 200
     body = response.json()
     assert [s["name"] for s in body] == ["Group Lesson", "Private Swimming Lesson"]
@@ -155,7 +152,7 @@ def test_availability_answers_the_spec_shape(client, business):
     session = session_at(business, day, time(9), capacity=3)
     BookingRequestFactory(session=session)
     response = client.get(
-        url(business, "availability/"),
+        public_url(business, "availability/"),
         {"start_date": day.isoformat(), "end_date": day.isoformat()},
     )
     assert response.status_code == 200
@@ -184,7 +181,7 @@ def test_availability_defaults_to_today_and_six_more_days(client, business):
         session_at(business, days_ahead(business, d), time(10), service) for d in (1, 6)
     ]
     session_at(business, days_ahead(business, 7), time(10), service)
-    body = client.get(url(business, "availability/")).json()
+    body = client.get(public_url(business, "availability/")).json()
     assert list(body) == [days_ahead(business, d).isoformat() for d in (1, 6)]
     assert [slots[0]["session_id"] for slots in body.values()] == [s.pk for s in inside]
 
@@ -199,7 +196,7 @@ def test_only_dates_with_slots_appear_and_rules_apply(client, business):
     retired = ServiceFactory(business=business, is_active=False)
     session_at(business, days_ahead(business, 3), time(9), retired)
     open_ = session_at(business, days_ahead(business, 4), time(9), service)
-    body = client.get(url(business, "availability/")).json()
+    body = client.get(public_url(business, "availability/")).json()
     assert body == {
         days_ahead(business, 4).isoformat(): [
             {
@@ -217,7 +214,7 @@ def test_service_filter(client, business):
     swim = session_at(business, day, time(9))
     session_at(business, day, time(11))
     body = client.get(
-        url(business, "availability/"), {"service_id": swim.service_id}
+        public_url(business, "availability/"), {"service_id": swim.service_id}
     ).json()
     assert [s["session_id"] for s in body[day.isoformat()]] == [swim.pk]
 
@@ -229,7 +226,7 @@ def test_keys_and_times_follow_the_requested_zone(client, business):
     morning = session_at(business, day, time(9))
     evening = session_at(business, day, time(20), morning.service)
     body = client.get(
-        url(business, "availability/"),
+        public_url(business, "availability/"),
         {
             "start_date": day.isoformat(),
             "end_date": (day + timedelta(days=1)).isoformat(),
@@ -266,7 +263,7 @@ def test_wall_clock_times_hold_across_a_dst_change(client, business):
     elapsed = after.starts_at.astimezone(UTC) - before.starts_at.astimezone(UTC)
     assert elapsed != timedelta(days=1)  # a DST change lies between them
     body = client.get(
-        url(business, "availability/"),
+        public_url(business, "availability/"),
         {
             "start_date": (change - timedelta(days=1)).isoformat(),
             "end_date": change.isoformat(),
@@ -278,7 +275,7 @@ def test_wall_clock_times_hold_across_a_dst_change(client, business):
     ]
     # The same instants in Tokyo (no DST there) are an hour apart in wall-clock time.
     tokyo = client.get(
-        url(business, "availability/"),
+        public_url(business, "availability/"),
         {
             "start_date": (change - timedelta(days=1)).isoformat(),
             "end_date": change.isoformat(),
@@ -304,7 +301,7 @@ def test_wall_clock_times_hold_across_a_dst_change(client, business):
     ],
 )
 def test_bad_availability_questions_name_the_parameter(client, business, query, param):
-    response = client.get(url(business, "availability/"), query)
+    response = client.get(public_url(business, "availability/"), query)
     assert response.status_code == 400
     body = response.json()
     assert list(body) == ERROR_KEYS
@@ -315,7 +312,9 @@ def test_bad_availability_questions_name_the_parameter(client, business, query, 
 
 def test_another_business_service_is_unknown(client, business, other_business):
     foreign = ServiceFactory(business=other_business)
-    response = client.get(url(business, "availability/"), {"service_id": foreign.pk})
+    response = client.get(
+        public_url(business, "availability/"), {"service_id": foreign.pk}
+    )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["service_id"]
 
@@ -324,7 +323,7 @@ def test_empty_query_values_mean_not_given(client, business):
     day = days_ahead(business, 1)
     session = session_at(business, day, time(9))
     response = client.get(
-        url(business, "availability/") + "?service_id=&start_date=&end_date=&tz="
+        public_url(business, "availability/") + "?service_id=&start_date=&end_date=&tz="
     )
     assert response.status_code == 200
     assert response.json()[day.isoformat()][0]["session_id"] == session.pk
@@ -333,7 +332,7 @@ def test_empty_query_values_mean_not_given(client, business):
 def test_sixty_two_days_is_the_longest_range(client, business):
     start = days_ahead(business, 0)
     response = client.get(
-        url(business, "availability/"),
+        public_url(business, "availability/"),
         {
             "start_date": start.isoformat(),
             "end_date": (start + timedelta(days=61)).isoformat(),
@@ -345,7 +344,7 @@ def test_sixty_two_days_is_the_longest_range(client, business):
 def test_an_inactive_link_offers_nothing(client, business):
     session_at(business, days_ahead(business, 1), time(9))
     set_settings(business, is_active=False)
-    response = client.get(url(business, "availability/"))
+    response = client.get(public_url(business, "availability/"))
     assert (response.status_code, response.json()) == (200, {})
 
 
@@ -362,7 +361,7 @@ def test_availability_queries_do_not_grow_with_sessions(
     # business + settings, service check, candidate sessions, booked neighbours
     with django_assert_num_queries(4):
         response = client.get(
-            url(business, "availability/"), {"service_id": service.pk}
+            public_url(business, "availability/"), {"service_id": service.pk}
         )
     assert sum(len(slots) for slots in response.json().values()) == sessions
 
@@ -371,7 +370,7 @@ def test_availability_queries_do_not_grow_with_sessions(
 
 
 def test_public_answers_allow_any_origin(client, business):
-    ok = client.get(url(business), HTTP_ORIGIN="https://www.swimschool.com")
+    ok = client.get(public_url(business), HTTP_ORIGIN="https://www.swimschool.com")
     missing = client.get(f"{API}/public/nobody/")
     for response in (ok, missing):
         assert response["Access-Control-Allow-Origin"] == "*"
@@ -381,7 +380,7 @@ def test_public_answers_allow_any_origin(client, business):
 @pytest.mark.parametrize("rest", ["", "services/", "availability/", "book/"])
 def test_cors_preflight(client, business, rest):
     response = client.options(
-        url(business, rest),
+        public_url(business, rest),
         HTTP_ORIGIN="https://www.swimschool.com",
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, idempotency-key",

@@ -409,12 +409,21 @@ def test_settings_cost_one_query_when_not_selected(
         ("too_soon", "too_soon"),
         ("too_far", "too_far"),
         ("full", "full"),
+        ("full_of_pending", "full"),  # a pending request holds its spot
         ("buffer", "buffer"),
+        ("buffer_of_pending", "buffer"),
+        ("lapsed_pending", None),  # holds nothing: offered
+        ("lapsed_neighbour", None),
+        (None, None),
     ],
 )
-def test_check_session_offered_names_the_rule_that_refuses(biz, service, setup, code):
+def test_get_availability_and_check_session_offered_agree_on_every_refusal(
+    biz, service, setup, code
+):
     session = make_session(service, at(2, 9))
     settings = biz.booking_settings
+    held = {"status": Status.PENDING, "expires_at": NOW + timedelta(minutes=1)}
+    lapsed = {"status": Status.PENDING, "expires_at": NOW}
     if setup == "link_inactive":
         settings.is_active = False
     elif setup == "service_inactive":
@@ -428,14 +437,25 @@ def test_check_session_offered_names_the_rule_that_refuses(biz, service, setup, 
         session.booking_deadline_hours = 72
     elif setup == "too_far":
         settings.max_advance_booking_days = 1
-    elif setup == "full":
-        BookingRequestFactory(session=session, status=Status.APPROVED)
-    elif setup == "buffer":
+    elif setup in {"full", "full_of_pending", "lapsed_pending"}:
+        booking = {"full": {"status": Status.APPROVED}, "lapsed_pending": lapsed}
+        BookingRequestFactory(session=session, **booking.get(setup, held))
+    elif setup in {"buffer", "buffer_of_pending", "lapsed_neighbour"}:
         neighbour = make_session(service, at(2, 10, 10))
-        BookingRequestFactory(session=neighbour, status=Status.APPROVED)
+        booking = {"buffer": {"status": Status.APPROVED}, "lapsed_neighbour": lapsed}
+        BookingRequestFactory(session=neighbour, **booking.get(setup, held))
+    settings.save()
+    session.save()
+
+    offered = session.pk in offered_ids(biz)
+    if code is None:
+        spots = check_session_offered(session=session, settings=settings, now=NOW)
+        assert (offered, spots) == (True, 1)
+        return
     with pytest.raises(BookingError) as error:
         check_session_offered(session=session, settings=settings, now=NOW)
     assert error.value.code == code
+    assert not offered
 
 
 def test_check_session_offered_returns_spots_left(biz):

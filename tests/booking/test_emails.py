@@ -29,10 +29,10 @@ from tests.booking.emailing import (
 pytestmark = pytest.mark.django_db
 CLIENT, OWNER = "ada@example.com", "olivia.owner@example.com"
 WHEN_TOKYO = "Sunday 29 March 2026, 17:00–18:00"
-ZONE_TOKYO = "Asia/Tokyo time (JST)"
-WHEN_LONDON = "Sunday 29 March 2026, 09:00–10:00 Europe/London time (BST)"
+ZONE_TOKYO = "Asia/Tokyo (JST)"
+WHEN_LONDON = "Sunday 29 March 2026, 09:00–10:00 Europe/London (BST)"
 # The team reads times in the business's zone.
-TEAM_TIME = ["Sunday 29 March 2026, 09:00–10:00", "Europe/London time (BST)"]
+TEAM_TIME = ["Sunday 29 March 2026, 09:00–10:00", "Europe/London (BST)"]
 
 
 # kind -> (recipient, subject, phrases in the text and HTML, .ics METHOD)
@@ -239,14 +239,14 @@ def test_a_client_in_the_business_zone_sees_one_time(team, lesson):
     book(lesson, client_timezone="Europe/London")
     email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
     assert "When: Sunday 29 March 2026, 09:00–10:00" in email.body_text
-    assert "Time zone: Europe/London time (BST)" in email.body_text
+    assert "Time zone: Europe/London (BST)" in email.body_text
     assert "Local time at" not in email.body_text
 
 
 def test_an_unknown_client_zone_falls_back_to_the_business_zone(team, lesson):
     book(lesson, client_timezone="Mars/Olympus")
     email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
-    assert "Time zone: Europe/London time (BST)" in email.body_text
+    assert "Time zone: Europe/London (BST)" in email.body_text
 
 
 def test_an_unknown_kind_is_refused():
@@ -265,3 +265,26 @@ def test_without_a_business_email_replies_are_not_invited(team, lesson):
         email.body_text
     )
     assert outbox.message_for(email).reply_to == []
+
+
+def test_emails_offer_cancelling_only_while_the_client_link_may(team, lesson):
+    """``can_cancel`` is ``BookingRequest.client_can_cancel``: not once the hold has
+    lapsed, not once the session has started."""
+    booking = pending(team, lesson)
+    (received,) = emails_of(booking, emails.REQUEST_RECEIVED)
+    assert "View or cancel your booking" in received.body_text
+    assert emails.client_context(booking, now=NOW)["can_cancel"]
+    lapsed = booking.expires_at
+    assert not emails.client_context(booking, now=lapsed)["can_cancel"]
+    booking = services.booking_approve(booking_id=booking.pk, actor=None, now=NOW)
+    assert emails.client_context(booking, now=NOW)["can_cancel"]
+    started = booking.session.starts_at
+    context = emails.client_context(booking, now=started)
+    assert not context["can_cancel"]
+    text = emails.render_email(emails.BOOKING_REMINDER, context).text
+    assert "View your booking:" in text
+    assert "View or cancel your booking" not in text
+
+
+def emails_of(booking, kind) -> list[OutboundEmail]:
+    return list(OutboundEmail.objects.filter(booking=booking, kind=kind))

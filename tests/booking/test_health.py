@@ -11,7 +11,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage, RedisStorage
 
-from booking import tasks
+from booking import outbox, tasks
 from booking.health import health_snapshot
 from booking.models import OutboundEmail
 from tests.booking.emailing import background_huey
@@ -78,9 +78,9 @@ def test_the_snapshot_counts_the_outbox_and_finds_the_oldest(team, other_busines
 
 def test_queue_figures_come_from_huey():
     with background_huey(MemoryStorage("health-test")):
-        tasks.send_email(12345)
+        outbox.send_email(12345)
         # A retry waiting for its backoff, as the consumer parks it.
-        retry = tasks.send_email.s(12346)
+        retry = outbox.send_email.s(12346)
         retry.eta = timezone.now() + timedelta(minutes=10)
         HUEY.add_schedule(retry)
         snapshot = health_snapshot()
@@ -103,7 +103,7 @@ def test_an_unreachable_queue_is_reported_not_raised():
 def test_the_command_prints_every_figure(fake_sendgrid):
     fake_sendgrid.answer_with(400)
     failed = email()
-    tasks.send_email(failed.pk)  # SendGrid refuses: marked failed, not retried
+    outbox.send_email(failed.pk)  # SendGrid refuses: marked failed, not retried
     queued = email(age=timedelta(minutes=20), to_email="bob@example.com")
     tasks.expire_bookings()
     output = health()

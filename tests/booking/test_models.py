@@ -30,6 +30,82 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+# --- booking state: one definition, asked of one object or of the database ---------
+
+Status = BookingRequest.Status
+NOW = timezone.now().replace(microsecond=0)
+STATES = {
+    # name: (status, expires_at relative to NOW)
+    "approved": (Status.APPROVED, None),
+    "pending": (Status.PENDING, timedelta(minutes=1)),
+    "lapsed": (Status.PENDING, timedelta(0)),  # expires_at == now: lapsed
+    "long_lapsed": (Status.PENDING, -timedelta(days=1)),
+    "expired": (Status.EXPIRED, None),
+    "rejected": (Status.REJECTED, None),
+    "cancelled": (Status.CANCELLED, None),
+}
+
+
+@pytest.fixture
+def requests_in_every_state():
+    session = SessionFactory(starts_at=NOW + timedelta(days=2))
+    return {
+        name: BookingRequestFactory(
+            session=session,
+            status=status,
+            expires_at=NOW + delta if delta is not None else None,
+        )
+        for name, (status, delta) in STATES.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "actions", "effective", "holds", "client_cancels"),
+    [
+        ("approved", {"cancelled"}, "approved", True, True),
+        ("pending", {"approved", "rejected", "cancelled"}, "pending", True, True),
+        ("lapsed", {"expired"}, "expired", False, False),
+        ("long_lapsed", {"expired"}, "expired", False, False),
+        ("expired", set(), "expired", False, False),
+        ("rejected", set(), "rejected", False, False),
+        ("cancelled", set(), "cancelled", False, False),
+    ],
+)
+def test_what_a_request_allows_follows_transitions_and_the_clock(
+    requests_in_every_state, name, actions, effective, holds, client_cancels
+):
+    booking = requests_in_every_state[name]
+    assert booking.allowed_actions(NOW) == actions
+    assert booking.effective_status(NOW) == effective
+    assert booking.is_active(NOW) is holds
+    assert booking.client_can_cancel(NOW) is client_cancels
+    # Once the session has started, the client's link may no longer cancel.
+    assert not booking.client_can_cancel(booking.session.starts_at)
+
+
+def test_the_querysets_agree_with_the_model_methods(requests_in_every_state):
+    by_pk = {b.pk: name for name, b in requests_in_every_state.items()}
+    requests = BookingRequest.objects.all()
+
+    def names(queryset) -> set[str]:
+        return {by_pk[pk] for pk in queryset.values_list("pk", flat=True)}
+
+    assert names(requests.holding_spot(NOW)) == {"approved", "pending"}
+    assert names(requests.lapsed(NOW)) == {"lapsed", "long_lapsed"}
+    for status in Status.values:
+        expected = {
+            name
+            for name, b in requests_in_every_state.items()
+            if b.effective_status(NOW) == status
+        }
+        assert names(requests.with_effective_status(status, NOW)) == expected
+    session = requests_in_every_state["pending"].session
+    assert names(session.booking_requests.holding_spot(NOW)) == {
+        "approved",
+        "pending",
+    }
+
+
 # --- slugs ----------------------------------------------------------------------------
 
 

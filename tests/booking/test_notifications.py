@@ -36,10 +36,10 @@ def test_a_request_awaiting_approval_tells_everyone(team, lesson, owner, staff):
     assert owner_notice.type == notifications.NEW_REQUEST
     assert owner_notice.title == "New booking request from Ada Lovelace"
     # Times for the team are in the business's zone, named.
-    assert "Sunday 29 March 2026, 09:00–10:00 Europe/London time (BST)" in (
+    assert "Sunday 29 March 2026, 09:00–10:00 Europe/London (BST)" in (
         owner_notice.message
     )
-    assert "Saturday 21 March 2026 at 09:00 Europe/London time (GMT)" in (
+    assert "Saturday 21 March 2026 at 09:00 Europe/London (GMT)" in (
         owner_notice.message
     )
     assert owner_notice.data == {
@@ -248,6 +248,13 @@ def test_notice_deadline_is_the_expiry(team, lesson):
     set_settings(team, requires_approval=True, booking_expiry_hours=2)
     booking = book(lesson)
     assert booking.expires_at == NOW + timedelta(hours=2)
-    assert "Friday 20 March 2026 at 11:00 Europe/London time (GMT)" in (
-        notices()[0].message
-    )
+    assert "Friday 20 March 2026 at 11:00 Europe/London (GMT)" in (notices()[0].message)
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_not_sent_for_a_booking_cancelled_meanwhile(team, lesson):
+    booking = book(lesson)
+    services.booking_cancel(booking_id=booking.pk, by_client=True, now=NOW)
+    assert notifications._remind(booking.pk, NOW) is False
+    booking.refresh_from_db()
+    assert booking.reminder_sent_at is None

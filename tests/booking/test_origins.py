@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from booking.origins import clean_origins, is_origin
+from booking.origins import is_origin, tidy_origins, validate_embed_origins
 
 
 @pytest.mark.parametrize(
@@ -38,11 +38,11 @@ def test_not_origins(value):
     assert not is_origin(value)
 
 
-def test_clean_origins_tidies_and_names_every_bad_line():
-    assert clean_origins([" https://a.example/ ", "", "http://b.example:8080"]) == [
-        "https://a.example",
-        "http://b.example:8080",
-    ]
+def test_origins_are_tidied_and_every_bad_line_named():
+    assert tidy_origins(" https://a.example/ \n\nhttp://b.example:8080") == (
+        "https://a.example\nhttp://b.example:8080"
+    )
+    validate_embed_origins("https://ok.example\n\n https://a.example/ ")
     with pytest.raises(ValidationError) as error:
-        clean_origins(["https://ok.example", "ftp://x.y", "example.com"])
+        validate_embed_origins("https://ok.example\nftp://x.y\nexample.com")
     assert "Not an origin: ftp://x.y, example.com." in error.value.messages[0]

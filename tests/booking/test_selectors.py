@@ -11,7 +11,9 @@ from booking.selectors import (
     holding_bookings,
     notifications_for,
     pending_summary,
+    session_for_card,
     sessions_between,
+    sessions_by_day,
     unread_count,
 )
 from tests.factories import (
@@ -173,6 +175,54 @@ def test_sessions_between_counts_and_lists_holding_bookings(tokyo, rows):
     assert [b.client_name for b in early.holding] == ["Ada Lovelace", "Grace Hopper"]
     assert late.holding == []
     assert holding_bookings(session=early, now=NOW) == early.holding
+
+
+def test_sessions_by_day_buckets_by_the_business_local_date(
+    tokyo, rows, django_assert_num_queries
+):
+    # 23:00 UTC on 9 June is 08:00 on 10 June in Tokyo; 01:00 UTC 12 June is 10:00.
+    with django_assert_num_queries(2):
+        days = sessions_by_day(
+            business=tokyo, first_day=date(2026, 6, 8), days=7, now=NOW
+        )
+    assert [day for day, _ in days] == [date(2026, 6, 8 + n) for n in range(7)]
+    counts = {day.day: [s.active_count for s in sessions] for day, sessions in days}
+    assert counts == {8: [], 9: [], 10: [2], 11: [], 12: [0], 13: [], 14: []}
+    (early,) = dict(days)[date(2026, 6, 10)]
+    assert [b.client_name for b in early.holding] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_sessions_by_day_across_a_clock_change(swim):
+    london = BusinessFactory(timezone="Europe/London")
+    lesson = ServiceFactory(business=london)
+    # Clocks go forward at 01:00 UTC on Sunday 29 March 2026.
+    late_saturday = SessionFactory(
+        service=lesson, starts_at=datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    )
+    early_sunday = SessionFactory(
+        service=lesson, starts_at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    )
+    late_sunday = SessionFactory(  # 23:30 BST
+        service=lesson, starts_at=datetime(2026, 3, 29, 22, 30, tzinfo=UTC)
+    )
+    monday = SessionFactory(  # 00:30 BST on Monday 30 March: the next week's
+        service=lesson, starts_at=datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    )
+    days = dict(
+        sessions_by_day(business=london, first_day=date(2026, 3, 23), days=7, now=NOW)
+    )
+    assert days[date(2026, 3, 28)] == [late_saturday]  # 23:30 GMT
+    assert days[date(2026, 3, 29)] == [early_sunday, late_sunday]  # 00:30 GMT
+    assert monday not in [s for sessions in days.values() for s in sessions]
+
+
+def test_session_for_card_has_its_count_and_clients(tokyo, rows, other_business):
+    early = rows["approved"].session
+    card = session_for_card(business=tokyo, session_id=early.pk, now=NOW)
+    assert card.active_count == 2
+    assert [b.client_name for b in card.holding] == ["Ada Lovelace", "Grace Hopper"]
+    with pytest.raises(type(early).DoesNotExist):
+        session_for_card(business=other_business, session_id=early.pk, now=NOW)
 
 
 def test_notifications_are_scoped_to_user_and_business(tokyo, rows):

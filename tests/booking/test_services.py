@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from booking import services
 from booking.errors import BookingError
-from booking.models import BookingEvent, BookingRequest
+from booking.models import BookingEvent, BookingRequest, Business
 from tests.conftest import requires_postgres
 from tests.factories import (
     BookingRequestFactory,
@@ -272,14 +272,30 @@ def test_invalid_transitions_are_refused_with_a_clear_message(status, action):
 
 
 @pytest.mark.django_db
-def test_a_lapsed_pending_request_cannot_be_approved(pending):
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "client_cancel"])
+def test_a_lapsed_pending_request_can_only_expire(pending, action):
+    """It reads as expired everywhere (``allowed_actions``), so nobody may answer it."""
+    later = pending.expires_at + timedelta(seconds=1)
+    call = {
+        "approve": lambda: services.booking_approve(
+            booking_id=pending.pk, actor=None, now=later
+        ),
+        "reject": lambda: services.booking_reject(
+            booking_id=pending.pk, actor=None, reason="no", now=later
+        ),
+        "cancel": lambda: services.booking_cancel(booking_id=pending.pk, now=later),
+        "client_cancel": lambda: services.booking_cancel(
+            booking_id=pending.pk, by_client=True, now=later
+        ),
+    }[action]
     with pytest.raises(BookingError) as error:
-        services.booking_approve(
-            booking_id=pending.pk,
-            actor=None,
-            now=pending.expires_at + timedelta(seconds=1),
-        )
+        call()
     assert error.value.code == "expired"
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert services.booking_expire(booking_id=pending.pk, now=later).status == (
+        Status.EXPIRED
+    )
 
 
 @pytest.mark.django_db
@@ -384,3 +400,76 @@ def test_a_client_cannot_cancel_once_the_session_has_started(biz, session):
         booking_id=booking.pk, actor=owner, now=session.starts_at + timedelta(hours=1)
     )
     assert cancelled.status == Status.CANCELLED
+
+
+# --- sessions: the dashboard's commands that touch bookings --------------------------
+
+
+@pytest.mark.django_db
+def test_session_set_bookable(session):
+    assert services.session_set_bookable(session_id=session.pk, bookable=False)
+    session.refresh_from_db()
+    assert session.is_bookable is False
+    services.session_set_bookable(session_id=session.pk, bookable=True)
+    session.refresh_from_db()
+    assert session.is_bookable is True
+
+
+@pytest.mark.django_db
+def test_session_cancel_cancels_the_bookings_holding_a_spot(session):
+    owner = UserFactory()
+    approved = BookingRequestFactory(session=session, status=Status.APPROVED)
+    pending = BookingRequestFactory(
+        session=session, status=Status.PENDING, expires_at=NOW + timedelta(hours=3)
+    )
+    lapsed = BookingRequestFactory(
+        session=session, status=Status.PENDING, expires_at=NOW - timedelta(hours=1)
+    )
+    rejected = BookingRequestFactory(session=session, status=Status.REJECTED)
+
+    cancelled = services.session_cancel(
+        session_id=session.pk, actor=owner, reason="Pool closed", now=NOW
+    )
+
+    assert {b.pk for b in cancelled} == {approved.pk, pending.pk}
+    session.refresh_from_db()
+    assert session.cancelled_at == NOW and session.is_bookable is False
+    for booking in (approved, pending):
+        booking.refresh_from_db()
+        assert booking.status == Status.CANCELLED
+        assert booking.cancellation_reason == "Pool closed"
+        event = booking.events.get(action=BookingEvent.Action.CANCELLED)
+        assert (event.actor, event.note) == (owner, "Pool closed")
+    for untouched, status in ((lapsed, Status.PENDING), (rejected, Status.REJECTED)):
+        untouched.refresh_from_db()
+        assert untouched.status == status
+
+
+@pytest.mark.django_db
+def test_session_cancel_invents_no_message_and_refuses_twice(session):
+    booking = BookingRequestFactory(session=session, status=Status.APPROVED)
+    services.session_cancel(session_id=session.pk, actor=None, reason="  ", now=NOW)
+    booking.refresh_from_db()
+    # The client's email says the session was cancelled; no made-up "message".
+    assert booking.status == Status.CANCELLED and booking.cancellation_reason == ""
+    assert booking.events.get(action=BookingEvent.Action.CANCELLED).note == ""
+    with pytest.raises(BookingError) as caught:
+        services.session_cancel(session_id=session.pk, actor=None, now=NOW)
+    assert caught.value.code == "session_cancelled"
+    with pytest.raises(BookingError):
+        services.session_set_bookable(session_id=session.pk, bookable=True)
+
+
+@pytest.mark.django_db
+def test_a_cancelled_session_cannot_be_booked(session):
+    services.session_cancel(session_id=session.pk, actor=None, now=NOW)
+    business = Business.objects.get(pk=session.business_id)
+    with pytest.raises(BookingError) as caught:
+        services.booking_create(
+            business=business,
+            session_id=session.pk,
+            client_name="Late Larry",
+            client_email="larry@example.com",
+            now=NOW,
+        )
+    assert caught.value.code == "not_bookable"

@@ -1,223 +1,190 @@
-"""The outbox and Huey tasks: sent once, retried when worth it, swept when lost.
+"""Periodic jobs (booking/tasks.py): expiry, reminders, the outbox sweep, their
+schedules and Huey's configuration.
 
-Huey is immediate here (tests/conftest.py): a task runs inline when enqueued, and a
-retry with a delay waits in Huey's in-memory schedule, as it would in Redis.
+Huey is immediate here (tests/conftest.py): calling a periodic task runs it inline.
 """
 
-import socket
-import threading
+import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
-from huey.storage import RedisStorage
 
-from booking import emails, outbox, tasks
-from booking.errors import BookingError
+from booking import emails, services, tasks
+from booking.health import PERIODIC_JOBS, record_run
 from booking.models import BookingRequest, JobRun, OutboundEmail
+from booking.notifications import bookings_remind
+from config.settings import with_query
 from tests.booking.emailing import (
-    background_huey,
+    CLIENT,
+    NOW,
     book,
+    queued_email,
     received_by,
+    set_settings,
 )
-from tests.conftest import requires_postgres
+from tests.test_config import run_with
 
 pytestmark = pytest.mark.django_db
-Status = OutboundEmail.Status
-CLIENT = "ada@example.com"
 
 
-def queued_email(**fields) -> OutboundEmail:
-    """One outbox row, as queue_email writes it (its task is not run)."""
-    values = {
-        "kind": emails.BOOKING_CONFIRMED,
-        "to_email": CLIENT,
-        "subject": "Booking confirmed",
-        "body_text": "See you at the pool.",
-        "body_html": "<p>See you at the pool.</p>",
-        **fields,
-    }
-    return OutboundEmail.objects.create(**values)
-
-
-def test_a_booking_email_is_sent_by_the_task_after_commit(
+def test_expiry_while_the_worker_was_down(
     team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        book(lesson)
-        assert fake_sendgrid.received == []  # nothing leaves before the commit
-    assert len(callbacks) == 3
-    for callback in callbacks:
-        callback()
-    assert len(received_by(fake_sendgrid, CLIENT)) == 1
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {Status.SENT}
-
-
-def test_a_row_is_never_sent_twice(fake_sendgrid):
-    email = queued_email()
-    tasks.send_email(email.pk)
-    tasks.send_email(email.pk)
-    assert outbox.email_send(email_id=email.pk) == outbox.SendResult("skipped")
-    assert fake_sendgrid.attempts == 1
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (Status.SENT, 1)
-    assert email.sent_at is not None
-
-
-def test_500_twice_then_202_is_delivered_once_after_retries(fake_sendgrid, settings):
-    settings.BOOKING_EMAIL_RETRY_SECONDS = 0  # retries run inline at once
-    fake_sendgrid.answer_with(500, 500)
-    email = queued_email()
-    tasks.send_email(email.pk)
-    assert fake_sendgrid.attempts == 3
-    assert len(fake_sendgrid.received) == 1
-    email.refresh_from_db()
-    assert (email.status, email.attempts, email.last_error) == (Status.SENT, 3, "")
-
-
-def test_a_passing_failure_waits_with_exponential_backoff(fake_sendgrid):
-    fake_sendgrid.answer_with(503, 503)
-    email = queued_email()
-    before = timezone.now()
-    tasks.send_email(email.pk)
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (Status.QUEUED, 1)
-    assert "HTTP 503" in email.last_error
-    assert "fake SendGrid answered 503" in email.last_error
-    assert (
-        timedelta(seconds=29) < email.next_attempt_at - before < timedelta(seconds=32)
+    """A lapsed request reads as expired and frees its spot at once; when the worker
+    comes back the expiry job marks it and the client is emailed exactly once."""
+    set_settings(team, requires_approval=True)
+    service = lesson.service
+    service.capacity = 1
+    service.save()
+    lesson.capacity = 1
+    lesson.starts_at = timezone.now() + timedelta(days=2)
+    lesson.ends_at = lesson.starts_at + timedelta(hours=1)
+    lesson.save()
+    made = timezone.now() - timedelta(days=1, minutes=1)  # its 24 h hold has lapsed
+    booking = book(lesson, now=made)
+    now = timezone.now()
+    assert booking.effective_status(now) == BookingRequest.Status.EXPIRED
+    assert not booking.is_active(now)
+    assert services.check_session_offered(
+        session=lesson, settings=team.booking_settings, now=now
     )
-    (retry,) = HUEY.scheduled()
-    assert retry.args == (email.pk,)
-    # Not due yet: a duplicate task (or the sweep) leaves it alone.
-    assert outbox.email_send(email_id=email.pk).status == "skipped"
-    # Its time comes: the second failure doubles the wait.
-    due = email.next_attempt_at
-    result = outbox.email_send(email_id=email.pk, now=due)
-    assert result == outbox.SendResult("retry", retry_in=timedelta(seconds=60))
-    assert fake_sendgrid.attempts == 2
+    fake_sendgrid.reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.expire_bookings()  # the worker is back: the periodic job runs
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.expire_bookings()
+    booking.refresh_from_db()
+    assert booking.status == BookingRequest.Status.EXPIRED
+    (mail,) = received_by(fake_sendgrid, CLIENT)
+    assert mail.subject.startswith("Your booking request has expired")
+    run = JobRun.objects.get(name="expire_bookings")
+    assert run.runs == 2
+    assert run.last_result == {"expired": 0}
+    assert run.last_finished_at is not None
+
+
+def test_a_failing_job_records_its_error():
+    with pytest.raises(ZeroDivisionError), record_run("expire_bookings"):
+        1 / 0  # noqa: B018
+    run = JobRun.objects.get(name="expire_bookings")
+    assert run.last_error.startswith("ZeroDivisionError")
+    assert run.last_finished_at is None
+
+
+def test_the_reminder_is_sent_once_when_due(team, lesson):
+    booking = book(lesson)
+    start = lesson.starts_at
+    assert bookings_remind(now=start - timedelta(hours=25)) == []
+    assert bookings_remind(now=start - timedelta(hours=24)) == [booking.pk]
+    assert bookings_remind(now=start - timedelta(hours=23)) == []
+    booking.refresh_from_db()
+    assert booking.reminder_sent_at == start - timedelta(hours=24)
+    (reminder,) = OutboundEmail.objects.filter(kind=emails.BOOKING_REMINDER)
+    assert reminder.to_email == CLIENT
+    assert "Cancel booking" in reminder.body_html
 
 
 @pytest.mark.parametrize(
-    ("attempts", "seconds"),
-    [(1, 30), (2, 60), (3, 120), (4, 240), (7, 1920), (8, 3600), (20, 3600)],
+    ("setup", "remind"),
+    [
+        ({"reminder_hours_before": 0}, False),  # the business turned reminders off
+        ({"reminder_hours_before": 2}, True),
+    ],
 )
-def test_backoff_doubles_up_to_an_hour(attempts, seconds):
-    assert outbox.backoff(attempts) == timedelta(seconds=seconds)
+def test_the_reminder_setting_per_business(team, lesson, setup, remind):
+    set_settings(team, **setup)
+    book(lesson)
+    due = bookings_remind(now=lesson.starts_at - timedelta(hours=1))
+    assert bool(due) is remind
 
 
-def test_400_is_marked_failed_without_a_retry(fake_sendgrid):
-    fake_sendgrid.answer_with(400)
-    email = queued_email()
-    tasks.send_email(email.pk)
-    email.refresh_from_db()
-    assert email.status == Status.FAILED
-    assert email.attempts == 1
-    assert email.last_error.startswith("HTTP 400")
-    assert fake_sendgrid.attempts == 1
-    assert HUEY.scheduled() == []
-    tasks.send_email(email.pk)
-    assert fake_sendgrid.attempts == 1
+def test_no_reminder_for_a_booking_made_inside_the_window_or_cancelled(team, lesson):
+    late = book(lesson, now=lesson.starts_at - timedelta(hours=3))
+    cancelled = book(lesson, client_email="bob@example.com")
+    services.booking_cancel(booking_id=cancelled.pk, by_client=True, now=NOW)
+    assert bookings_remind(now=lesson.starts_at - timedelta(hours=2)) == []
+    assert late.reminder_sent_at is None
 
 
-@pytest.mark.parametrize(("code", "retried"), [(429, True), (408, True), (401, False)])
-def test_which_http_refusals_are_retried(fake_sendgrid, code, retried):
-    fake_sendgrid.answer_with(code)
-    email = queued_email()
-    tasks.send_email(email.pk)
-    email.refresh_from_db()
-    assert email.status == (Status.QUEUED if retried else Status.FAILED)
+def test_the_periodic_reminder_job(
+    team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
+):
+    lesson.starts_at = timezone.now() + timedelta(hours=10)
+    lesson.ends_at = lesson.starts_at + timedelta(hours=1)
+    lesson.save()
+    book(lesson, now=timezone.now() - timedelta(days=2))
+    fake_sendgrid.reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_reminders()
+        tasks.send_reminders()
+    (mail,) = received_by(fake_sendgrid, CLIENT)
+    assert mail.subject.startswith("Reminder: Private Lesson")
+    assert JobRun.objects.get(name="send_reminders").last_result == {"reminded": 0}
 
 
-def test_gives_up_after_the_last_attempt(fake_sendgrid, settings):
-    settings.BOOKING_EMAIL_RETRY_SECONDS = 0
-    settings.BOOKING_EMAIL_MAX_ATTEMPTS = 3
-    fake_sendgrid.answer_with(500, 500, 500, 500)
-    email = queued_email()
-    tasks.send_email(email.pk)
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (Status.FAILED, 3)
-    assert "HTTP 500" in email.last_error
-    assert fake_sendgrid.attempts == 3
+def test_periodic_jobs_are_registered_with_their_schedules():
+    periodic = {
+        task.name.rsplit(".", 1)[-1]: task for task in HUEY._registry.periodic_tasks
+    }
+    assert set(periodic) == set(PERIODIC_JOBS)
+    at = timezone.now().replace(minute=7, second=0, microsecond=0)
+
+    def runs_at(name, moment):
+        return periodic[name].validate_datetime(moment)
+
+    assert runs_at("expire_bookings", at)
+    assert runs_at("sweep_outbox", at)
+    assert not runs_at("send_reminders", at)
+    assert runs_at("send_reminders", at.replace(minute=10))
 
 
-def test_a_refused_connection_is_retried(settings, fake_sendgrid):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    settings.SENDGRID_API_HOST = f"http://127.0.0.1:{port}"
-    email = queued_email()
-    assert outbox.email_send(email_id=email.pk).status == "retry"
-    email.refresh_from_db()
-    assert email.status == Status.QUEUED
-    assert "Connection refused" in email.last_error
+HUEY_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from huey.contrib.djhuey import HUEY
+print(json.dumps({
+    "url": settings.HUEY.get("url", ""),
+    "immediate": HUEY.immediate,
+    "results": HUEY.results,
+    "class": type(HUEY).__name__,
+}))
+"""
 
 
-def test_a_timeout_is_retried(settings, fake_sendgrid):
-    with socket.socket() as silent:  # accepts, never answers
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        settings.SENDGRID_API_HOST = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        settings.SENDGRID_TIMEOUT_SECONDS = 0.5
-        email = queued_email()
-        assert outbox.email_send(email_id=email.pk).status == "retry"
-    email.refresh_from_db()
-    assert "timed out" in email.last_error
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"REDIS_URL": "redis://10.0.0.9:6379/3"},
+            {
+                "url": "redis://10.0.0.9:6379/3?socket_connect_timeout=2"
+                "&socket_timeout=10",
+                "immediate": False,
+                "results": False,
+                "class": "RedisHuey",
+            },
+        ),
+        ({}, {"url": "", "immediate": False, "results": False, "class": "SqliteHuey"}),
+    ],
+)
+def test_huey_configuration(env, expected):
+    """Bounded Redis waits (a booking never hangs on the queue), no result store,
+    and ``immediate`` only when asked for."""
+    result = run_with(["-c", HUEY_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
 
 
-def test_an_unexpected_error_fails_for_good(fake_sendgrid):
-    email = queued_email(attachments=[{"content": ""}])  # a bug, not the network
-    assert outbox.email_send(email_id=email.pk).status == "failed"
-    email.refresh_from_db()
-    assert email.last_error == "KeyError: 'filename'"
-    assert fake_sendgrid.attempts == 0
-
-
-@requires_postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_for_one_row_send_it_once(fake_sendgrid):
-    email = queued_email()
-    barrier = threading.Barrier(4)
-    results = []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(outbox.email_send(email_id=email.pk).status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
-    assert len(fake_sendgrid.received) == 1
-
-
-# --- the sweep ------------------------------------------------------------------------
-
-
-def test_the_sweep_sends_rows_whose_task_was_lost(fake_sendgrid):
-    lost = queued_email(to_email="lost@example.com")
-    fresh = queued_email(to_email="fresh@example.com")
-    waiting = queued_email(to_email="waiting@example.com")
-    later = timezone.now() + timedelta(minutes=3)
-    OutboundEmail.objects.filter(pk=lost.pk).update(
-        created_at=timezone.now() - timedelta(minutes=5)
+def test_with_query_keeps_what_the_url_says():
+    assert with_query("redis://h/0?socket_timeout=1", socket_timeout=10) == (
+        "redis://h/0?socket_timeout=1"
     )
-    OutboundEmail.objects.filter(pk=waiting.pk).update(
-        created_at=timezone.now() - timedelta(minutes=5),
-        next_attempt_at=later + timedelta(hours=1),
+    assert with_query("redis://h/0?ssl_cert_reqs=none", a=1) == (
+        "redis://h/0?ssl_cert_reqs=none&a=1"
     )
-    assert outbox.outbox_sweep(now=timezone.now()) == [lost.pk]
-    assert [m.to for m in fake_sendgrid.received] == [["lost@example.com"]]
-    # Past the grace period the fresh row is swept too; the waiting one still waits.
-    assert outbox.outbox_sweep(now=later) == [fresh.pk]
-    assert OutboundEmail.objects.get(pk=waiting.pk).status == Status.QUEUED
 
 
 def test_the_periodic_sweep_records_its_run(fake_sendgrid):
@@ -230,52 +197,3 @@ def test_the_periodic_sweep_records_its_run(fake_sendgrid):
     assert run.last_result == {"enqueued": 1}
     assert run.runs == 1
     assert len(fake_sendgrid.received) == 1
-
-
-def test_a_broker_that_is_down_leaves_the_row_for_the_sweep(
-    team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
-):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    down = RedisStorage(HUEY.name, url=f"redis://127.0.0.1:{port}/0")
-    with background_huey(down):
-        with django_capture_on_commit_callbacks(execute=True):
-            booking = book(
-                lesson
-            )  # the commit's enqueue fails: no error for the client
-        assert BookingRequest.objects.filter(pk=booking.pk).exists()
-        assert not outbox.enqueue_send(OutboundEmail.objects.first().pk)
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {
-        Status.QUEUED
-    }
-    assert fake_sendgrid.received == []
-    later = timezone.now() + timedelta(minutes=3)
-    assert len(outbox.outbox_sweep(now=later)) == 3
-    assert len(received_by(fake_sendgrid, CLIENT)) == 1
-
-
-# --- retrying a failed email ----------------------------------------------------------
-
-
-def test_a_failed_email_can_be_retried(
-    fake_sendgrid, django_capture_on_commit_callbacks
-):
-    fake_sendgrid.answer_with(400)
-    email = queued_email()
-    tasks.send_email(email.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        outbox.email_retry(email_id=email.pk)
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (Status.SENT, 1)
-    assert len(fake_sendgrid.received) == 1
-
-
-def test_only_a_failed_email_can_be_retried(team):
-    email = queued_email(business=team)
-    with pytest.raises(BookingError) as error:
-        outbox.email_retry(email_id=email.pk)
-    assert error.value.code == "email_not_failed"
-    OutboundEmail.objects.filter(pk=email.pk).update(status=Status.FAILED)
-    with pytest.raises(OutboundEmail.DoesNotExist):
-        outbox.email_retry(email_id=email.pk, business_id=team.pk + 1)

@@ -22,8 +22,12 @@ import redis
 from django.conf import settings as django_settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage, SqliteStorage
 
+# run_huey autodiscovers booking.tasks; a consumer in this process needs the import
+# to know the periodic jobs.
+from booking import tasks  # noqa: F401
 from booking.models import BookingRequest, OutboundEmail
 from tests.booking.emailing import background_huey, book, received_by, set_settings
 from tests.conftest import requires_postgres
@@ -79,6 +83,19 @@ def running_consumer(huey, *, periodic: bool = False) -> Iterator:
         consumer.stop(graceful=True)
         for sig, handler in saved.items():  # consumer.start() installed its own
             signal.signal(sig, handler)
+
+
+def drain(huey, consumer) -> None:
+    """Wait for the queue and the schedule to empty, then stop the consumer once its
+    workers finish the task in hand: after this nothing is pending, scheduled or
+    running, so what has not arrived never will.
+    """
+    wait_for(
+        lambda: huey.pending_count() == 0 and huey.scheduled_count() == 0,
+        what="the queue and the schedule to empty",
+    )
+    consumer.stop(graceful=True)
+    assert (huey.pending_count(), huey.scheduled_count()) == (0, 0)
 
 
 def queue_storage(tmp_path: Path, name: str):
@@ -173,9 +190,9 @@ def test_500_twice_then_202_with_a_real_consumer(
         book(lesson, client_email="", client_phone="+447700900123")  # team emails
         OutboundEmail.objects.exclude(to_email="olivia.owner@example.com").delete()
         (email,) = OutboundEmail.objects.all()
-        with running_consumer(huey):
+        with running_consumer(huey) as consumer:
             wait_for(lambda: len(fake_sendgrid.received) == 1, what="the retry")
-            time.sleep(1.5)  # nothing else is on its way
+            drain(huey, consumer)
         huey.flush()
     assert fake_sendgrid.attempts == 3
     assert len(fake_sendgrid.received) == 1
@@ -254,8 +271,6 @@ def run_huey(redis_url: str, fake_host: str, log: Path) -> Iterator[subprocess.P
 def test_redis_down_while_booking_then_the_sweep_sends_it(
     team, lesson, fake_sendgrid, private_redis, tmp_path
 ):
-    from huey.contrib.djhuey import HUEY
-
     with background_huey(RedisStorage(HUEY.name, url=private_redis.url)):
         private_redis.stop()
         booking = book(lesson)  # Redis is down at commit
@@ -266,26 +281,39 @@ def test_redis_down_while_booking_then_the_sweep_sends_it(
     with run_huey(private_redis.url, fake_sendgrid.host, tmp_path / "run_huey.log"):
         # The worker's periodic outbox sweep finds the three queued rows.
         wait_for(lambda: len(fake_sendgrid.received) == 3, what="swept emails")
-        time.sleep(1)
+        with background_huey(RedisStorage(HUEY.name, url=private_redis.url)) as huey:
+            # Drained: no email task waits or is scheduled for a retry.
+            wait_for(
+                lambda: (
+                    huey.scheduled_count() == 0
+                    and not [t for t in huey.pending() if t.name == "send_email"]
+                ),
+                what="no email task pending or scheduled",
+            )
+        wait_for(
+            lambda: (
+                set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+            ),
+            what="the rows marked sent",
+        )
+    assert len(fake_sendgrid.received) == 3
     assert len(received_by(fake_sendgrid, CLIENT)) == 1
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
 @requires_postgres
 def test_a_rolled_back_booking_sends_nothing(
     team, lesson, fake_sendgrid, private_redis, short_lived_connections
 ):
-    from huey.contrib.djhuey import HUEY
-
-    with background_huey(RedisStorage(HUEY.name, url=private_redis.url)) as huey:
-        with running_consumer(huey):
-            with pytest.raises(RuntimeError), transaction.atomic():
-                book(lesson, client_email="rolled@example.com")
-                raise RuntimeError("something after the booking failed")
-            book(lesson)  # a committed one, to prove the consumer is delivering
-            wait_for(lambda: len(fake_sendgrid.received) == 3, what="3 emails")
-            time.sleep(1.5)
-        assert huey.pending_count() == 0
+    with (
+        background_huey(RedisStorage(HUEY.name, url=private_redis.url)) as huey,
+        running_consumer(huey) as consumer,
+    ):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            book(lesson, client_email="rolled@example.com")
+            raise RuntimeError("something after the booking failed")
+        book(lesson)  # a committed one, to prove the consumer is delivering
+        wait_for(lambda: len(fake_sendgrid.received) == 3, what="3 emails")
+        drain(huey, consumer)
     assert received_by(fake_sendgrid, "rolled@example.com") == []
     assert len(fake_sendgrid.received) == 3
     assert not BookingRequest.objects.filter(client_email="rolled@example.com").exists()

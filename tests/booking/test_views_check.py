@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import make_session, text
+from tests.booking.views_helpers import make_session, text
+from tests.conftest import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def check_url(business):
 
 
 def check(client, url, field, **data):
-    return client.post(url, {"field": field, **data}, HTTP_HX_REQUEST="true")
+    return client.post(url, {"field": field, **data}, **HTMX)
 
 
 def test_a_bad_email_is_flagged_on_its_own(client, check_url):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     form_token,
     make_session,

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from booking.calendar import event_uid
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     make_session,
     submit,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     form_token,
     local_at,

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BusinessSlugRedirect
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     local_at,
     make_session,
     text,
     week_url,
 )
+from tests.conftest import HTMX
 from tests.factories import (
     BookingRequestFactory,
     BusinessFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def start_url(business) -> str:
@@ -79,7 +79,7 @@ def test_unknown_slug_gets_a_friendly_404(client):
 
 
 def test_unknown_slug_in_a_swap_gets_the_fragment(client):
-    response = client.get("/book/no-such-business/", **HX)
+    response = client.get("/book/no-such-business/", **HTMX)
     assert response.status_code == 404
     assert "<html" not in response.content.decode()
     assert "We could not find this booking page" in text(response)
@@ -148,7 +148,7 @@ def test_header_shows_the_business_and_its_contact_links(client, business):
 
 
 def test_a_swap_gets_only_the_step_fragment(client, business):
-    response = client.get(start_url(business), **HX)
+    response = client.get(start_url(business), **HTMX)
     body = response.content.decode()
     assert response.status_code == 200
     # A <title> first (HTMX sets the page's title from it), then the step.
@@ -162,7 +162,7 @@ def test_a_swap_gets_only_the_step_fragment(client, business):
 
 def test_a_history_restore_gets_the_whole_page(client, business):
     response = client.get(
-        start_url(business), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX
+        start_url(business), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX
     )
     assert "<html" in response.content.decode()
 
@@ -375,22 +375,6 @@ def test_details_of_a_time_outside_the_window_say_why(client, business):
     response = client.get(details_url(business, session))
     assert response.status_code == 409
     assert "too far ahead to book yet" in text(response)
-
-
-def test_zone_labels_read_as_people_write_them():
-    from booking.pages import zone_label
-
-    winter = datetime(2026, 1, 15, 12, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    assert zone_label(zoneinfo.ZoneInfo("Europe/London"), winter) == (
-        "Europe/London (GMT)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("America/Sao_Paulo"), winter) == (
-        "America/Sao_Paulo (GMT-3)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("Asia/Kolkata"), winter) == (
-        "Asia/Kolkata (IST)"
-    )
-    assert zone_label(zoneinfo.ZoneInfo("UTC"), winter) == "UTC"
 
 
 def test_an_old_zone_alias_works_and_stays_selected(client, business):

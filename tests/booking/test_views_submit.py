@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from booking.formtoken import make_token
 from booking.models import BookingEvent, BookingRequest
-from tests.booking.pages_helpers import (
+from tests.booking.views_helpers import (
     details_url,
     form_token,
     make_session,
@@ -17,6 +17,7 @@ from tests.booking.pages_helpers import (
     text,
     week_url,
 )
+from tests.conftest import HTMX
 from tests.factories import BookingRequestFactory, BusinessFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +109,10 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     response = client.post(
         details_url(business, session),
         {"token": token, "client_name": "Ada", "client_email": "ada@example.com"},
-        HTTP_HX_REQUEST="true",
+        **HTMX,
     )
     assert response.status_code == 303
-    page = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    page = client.get(response["Location"], **HTMX)
     assert page.content.decode().lstrip().startswith("<title>Booking BK-")
     assert "<html" not in page.content.decode()
     assert "You're booked" in text(page)

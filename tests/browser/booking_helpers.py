@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from booking.models import Business, Service, Session
-from tests.booking.pages_helpers import local_at
+from tests.booking.views_helpers import local_at
 from tests.factories import ServiceFactory, SessionFactory
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from booking.models import BookingRequest
-from tests.booking.pages_helpers import local_at
+from tests.booking.views_helpers import local_at
 from tests.browser.booking_helpers import make_shop, step_ready
 from tests.factories import SessionFactory
 

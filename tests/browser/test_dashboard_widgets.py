@@ -3,8 +3,10 @@ button, session toggles, settings errors in place, bulk approve.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from booking.models import BookingRequest, Session
@@ -15,7 +17,11 @@ from tests.browser.dashboard_support import (
     was_not_reloaded,
 )
 from tests.dashboard.conftest import notify
-from tests.factories import BookingRequestFactory
+from tests.factories import (
+    BookingRequestFactory,
+    ServiceFactory,
+    SessionFactory,
+)
 
 pytestmark = pytest.mark.browser
 Status = BookingRequest.Status
@@ -152,6 +158,55 @@ def test_session_toggle_and_cancel(page: Page, live_server, owner, business, boo
     expect(page.locator(f"#session-{session.pk}")).to_contain_text("Cancelled")
     assert Session.objects.get(pk=session.pk).cancelled_at is not None
     assert BookingRequest.objects.get(pk=bookings[0].pk).status == Status.CANCELLED
+
+
+@pytest.fixture
+def booked_session(business):
+    """A session two days ahead (on the home page's week whatever the day), booked."""
+    service = ServiceFactory(business=business, name="Group Swim", capacity=4)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    session = SessionFactory(service=service, starts_at=start + timedelta(days=2))
+    for name in ("Ada Approved", "Bea Pending"):
+        BookingRequestFactory(
+            session=session,
+            client_name=name,
+            status=Status.APPROVED if "Approved" in name else Status.PENDING,
+        )
+    return session
+
+
+def test_home_toggle_keeps_the_client_list(
+    page: Page, live_server, owner, business, booked_session
+):
+    log_in(page, live_server.url, owner)
+    page.goto(f"/dashboard/{business.pk}/")
+    card = page.locator(f"#session-{booked_session.pk}")
+    clients = card.get_by_role("listitem")
+    expect(clients).to_have_text(["Ada Approved", re.compile("^Bea Pending")])
+    mark_page(page)
+
+    card.get_by_role("button", name=re.compile("^Close online booking")).click()
+    expect(card).to_contain_text("Closed online")
+    expect(clients).to_have_text(["Ada Approved", re.compile("^Bea Pending")])
+    expect(card.get_by_role("link", name="Bea Pending")).to_be_visible()
+    card.get_by_role("button", name=re.compile("^Open online booking")).click()
+    expect(card).to_contain_text("Open")
+    expect(clients).to_have_count(2)
+    assert was_not_reloaded(page)
+
+
+def test_list_view_toggle_keeps_the_date(
+    page: Page, live_server, owner, business, booked_session
+):
+    log_in(page, live_server.url, owner)
+    page.goto(f"/dashboard/{business.pk}/sessions/?view=list")
+    card = page.locator(f"#session-{booked_session.pk}")
+    day = booked_session.starts_at.astimezone(business.tz).strftime("%a %-d %b")
+    shown_date = card.locator("span", has_text=f"· {day}")
+    expect(shown_date).to_be_visible()
+    card.get_by_role("button", name=re.compile("^Close online booking")).click()
+    expect(card).to_contain_text("Closed online")
+    expect(shown_date).to_be_visible()
 
 
 def test_settings_errors_show_in_place(page: Page, live_server, owner, business):

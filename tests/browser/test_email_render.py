@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from booking import emails
 from booking.models import OutboundEmail
-from dashboard.services import invitation_create
+from dashboard.invitations import invitation_create
 from tests.booking.emailing import SCENARIOS, make_lesson, make_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ def test_each_account_email_renders_well(
         expect(details).to_contain_text("olivia.owner@example.com")
     else:
         expect(details).to_contain_text("Swim School Pro")
-        expect(details).to_contain_text("Europe/London time")
+        expect(details).to_contain_text("Europe/London (")
 
 
 def check_layout(page: Page, kind: str, tmp_path, *, brand: str) -> None:

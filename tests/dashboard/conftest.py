@@ -2,14 +2,34 @@
 services, sessions, bookings and notifications.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingNotification, BookingRequest
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
+
+# The public origin in emailed links (``public_origin`` sets it).
+ORIGIN = "https://book.example.com"
+
+
+@pytest.fixture
+def public_origin(settings):
+    settings.BOOKING_BASE_URL = ORIGIN
+
+
+def link_in(text: str, path: str) -> str:
+    """The first link in ``text`` under ``ORIGIN + path``."""
+    return re.search(rf"{re.escape(ORIGIN + path)}\S+/", text).group(0)
+
+
+def url(name: str, business, **kwargs) -> str:
+    """A dashboard URL of ``business``: ``url("request_detail", business, pk=3)``."""
+    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 def logged_in(user) -> Client:

@@ -1,11 +1,12 @@
-"""Services: list, create, edit, deactivate, delete only when never booked."""
+"""Services (dashboard/views/catalogue.py): list, create, edit, deactivate, delete
+only when never booked."""
 
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from booking.models import BookingRequest, Service
+from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
 GOOD = {
@@ -16,10 +17,6 @@ GOOD = {
     "price": "35.50",
     "is_active": "on",
 }
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""What the public booking pages show, built from booking.availability (no rules here).
+"""What the public booking steps show: the display zone, a week of open times, each
+service's next time, the zone picker. Built from booking.availability (no rules here).
 
 The views stay thin: they resolve the request, call these helpers and render. Every
 answer to "can this be booked" comes from ``get_availability`` or the services.
@@ -49,15 +50,6 @@ def timezone_groups() -> list[tuple[str, list[str]]]:
         for area, zones in groupby(names, key=lambda n: n.split("/", 1)[0])
     ]
     return [*groups, ("Other", ["UTC"])]
-
-
-def zone_label(zone: zoneinfo.ZoneInfo, at: datetime) -> str:
-    """ "Europe/London (BST)", "America/Sao_Paulo (GMT-3)": a zone as people read it."""
-    abbreviation = at.astimezone(zone).tzname() or ""
-    if abbreviation[:1] in {"+", "-"}:
-        abbreviation = "GMT" + abbreviation.replace("+0", "+").replace("-0", "-")
-    name = zone.key
-    return f"{name} ({abbreviation})" if abbreviation and abbreviation != name else name
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""Sign-up, log in and out, password change and reset, a new business, /dashboard/."""
+"""dashboard/views/accounts.py: sign-up, log in and out, password change and reset, a
+new business, accepting an invitation, /dashboard/."""
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from booking.models import Business, Membership
+from dashboard.models import Invitation
+from tests.dashboard.conftest import url
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 
 SIGNUP = {
@@ -240,3 +246,85 @@ def test_create_business_bad_input(owner_client):
     html = response.content.decode()
     assert "Enter the business&#x27;s name." in html
     assert "Select a valid choice." in html
+
+
+# --- accepting an invitation ---------------------------------------------------------
+
+
+@pytest.fixture
+def invited(owner_client, business, mailoutbox, django_capture_on_commit_callbacks):
+    """The path of the invitation link emailed to new.staff@example.com."""
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            url("member_invite", business),
+            {"email": "new.staff@example.com", "role": "staff"},
+        )
+    link = re.search(r"https?://\S+/accounts/invitation/\S+/", mailoutbox[-1].body)
+    return link.group(0).split("://", 1)[1].split("/", 1)[1]
+
+
+@pytest.mark.django_db
+def test_a_new_person_sets_a_password_and_joins_as_staff(client, business, invited):
+    path = "/" + invited
+    page = client.get(path).content.decode()
+    assert "Join Swim School Pro" in page and "new.staff@example.com" in page
+    response = client.post(
+        path, {"first_name": "Nina", "password": "nina-secret-pass"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == url("home", business)
+    assert "Welcome to Swim School Pro." in response.content.decode()
+    membership = Membership.objects.get(user__email="new.staff@example.com")
+    assert membership.role == "staff"
+    assert membership.user.check_password("nina-secret-pass")
+    assert Invitation.objects.get().accepted_by == membership.user
+    # The link works once.
+    assert client.get(path).status_code == 410
+
+
+@pytest.mark.django_db
+def test_invitation_sign_up_bad_input(client, invited):
+    response = client.post("/" + invited, {"first_name": "", "password": "123"})
+    html = response.content.decode()
+    assert "Enter your name." in html and "This password is too short" in html
+    assert not Membership.objects.filter(user__email="new.staff@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_someone_with_an_account_is_asked_to_log_in_then_joins(
+    client, business, invited
+):
+    person = UserFactory(email="new.staff@example.com")
+    assert "Log in to accept" in client.get("/" + invited).content.decode()
+    client.force_login(person)
+    assert "Join Swim School Pro" in client.get("/" + invited).content.decode()
+    response = client.post("/" + invited)
+    assert response["Location"] == url("home", business)
+    assert Membership.objects.get(user=person).role == "staff"
+
+
+@pytest.mark.django_db
+def test_revoked_expired_and_unknown_invitations_are_refused(
+    owner_client, client, business, invited
+):
+    invitation = Invitation.objects.get()
+    response = owner_client.post(url("invitation_revoke", business, pk=invitation.pk))
+    assert response["Location"] == url("members", business)
+    assert client.get("/" + invited).status_code == 410
+    Invitation.objects.update(revoked_at=None, expires_at=timezone.now())
+    assert client.get("/" + invited).status_code == 410
+    response = client.get(reverse("invitation_accept", kwargs={"token": "nope"}))
+    assert response.status_code == 410
+    assert "no longer valid" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_accepting_invitations_is_rate_limited(client, invited):
+    for _ in range(20):
+        client.post("/" + invited, {"first_name": "", "password": ""})
+    response = client.post(
+        "/" + invited,
+        {"first_name": "Nina", "password": "nina-secret-pass"},
+        follow=True,
+    )
+    assert "Too many attempts" in response.content.decode()
+    assert not Membership.objects.filter(user__email="new.staff@example.com").exists()

@@ -11,13 +11,10 @@ from django.urls import reverse
 from booking.links import calendar_feed_url, calendar_feed_webcal_url
 from booking.models import BookingSettings, Business
 from dashboard.views.settings import FEED_RENEWED
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name, business) -> str:
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk})
 
 
 def feed_token(business) -> str:

@@ -1,4 +1,4 @@
-"""The owner's secret calendar feed."""
+"""The owner's secret calendar feed: booking/feeds.py."""
 
 from datetime import UTC, date, datetime, time, timedelta
 

@@ -113,7 +113,7 @@ def test_cancelling_a_session_emails_each_client_once(
         for body in (mail.text, mail.html):
             assert "Swim School Pro has cancelled the Private Lesson session on" in body
             assert f"so your {what} is cancelled" in body
-            assert "Asia/Tokyo time (JST)" in body  # the client's zone, named
+            assert "Asia/Tokyo (JST)" in body  # the client's zone, named
             assert "The pool is closed for repairs that day." in body
             assert "As you asked" not in body
         assert "Status: cancelled (by Swim School Pro)" in mail.text

@@ -4,19 +4,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingEvent, BookingRequest, Session
 from booking.scheduling import resolve_local_start
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
 from tests.factories import ServiceFactory, SessionFactory
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 Status = BookingRequest.Status
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 def next_weekday(weekday: int, after: date) -> date:
@@ -252,6 +248,33 @@ def test_toggle_bookable_with_htmx_returns_the_card(owner_client, business, sess
     assert "Session closed for online booking" in html  # the message, out of band
     session.refresh_from_db()
     assert not session.is_bookable
+
+
+@pytest.mark.django_db
+def test_the_redrawn_card_keeps_its_callers_options(
+    owner_client, business, session, pending, approved
+):
+    """The home page shows clients, the list view dates: a toggle keeps them."""
+    back = url("sessions", business) + "?view=list"
+    plain = owner_client.post(
+        url("session_bookable", business, pk=session.pk),
+        {"bookable": "0", "next": back},
+        **HTMX,
+    ).content.decode()
+    assert "Penny Pending" not in plain and " · " not in plain
+    assert f'name="next" value="{back}"' in plain
+    html = owner_client.post(
+        url("session_bookable", business, pk=session.pk),
+        {"bookable": "1", "next": back, "show_clients": "1", "show_date": "1"},
+        **HTMX,
+    ).content.decode()
+    day = session.starts_at.astimezone(business.tz).strftime("%a %-d %b")
+    assert f" · {day}" in html
+    assert html.index("Andy Approved") < html.index("Penny Pending")
+    assert 'data-status="pending">Pending</span>' in html
+    assert 'name="show_clients" value="1"' in html
+    assert 'name="show_date" value="1"' in html
+    assert f'name="next" value="{back}"' in html
 
 
 @pytest.mark.django_db

@@ -13,10 +13,10 @@ from booking.models import ApiToken, Membership
 from booking.tokens import api_token_create
 from dashboard.views import tokens as token_views
 from tests.booking.api_helpers import API, bearer
+from tests.conftest import HTMX
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 RAW = re.compile(r'id="new-token" class="form-control" value="(blk_[\w-]+)"')
 
 

@@ -13,10 +13,10 @@ from huey.storage import RedisStorage
 
 from booking.models import JobRun, OutboundEmail
 from tests.booking.emailing import background_huey
+from tests.conftest import HTMX
 from tests.factories import BusinessFactory
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
 Status = OutboundEmail.Status
 # One instant in British summer time, one in winter: both shown in London time.
 SUMMER = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)  # 13:30 BST, 21:30 JST

@@ -1,4 +1,4 @@
-"""Invitations: the dashboard's own writes (membership rules: booking.services)."""
+"""Staff invitations: create, revoke, accept (membership rules: booking.businesses)."""
 
 from datetime import datetime
 
@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import emails
+from booking import emails, outbox
 from booking.businesses import member_add
 from booking.links import absolute
 from booking.models import Business, Membership
@@ -71,7 +71,7 @@ def invitation_create(
             created_at=now,
             expires_at=Invitation.default_expiry(now),
         )
-        emails.queue_email(
+        outbox.queue_email(
             kind=emails.INVITATION,
             to_email=invitation.email,
             context=_invitation_email_context(invitation, raw),

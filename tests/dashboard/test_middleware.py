@@ -1,4 +1,4 @@
-"""HTMX plumbing (middleware), access helpers."""
+"""HTMX plumbing: dashboard/middleware.py (Vary, messages out of band, log-in)."""
 
 import pytest
 from django.contrib import messages
@@ -7,10 +7,11 @@ from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
 from dashboard.middleware import HtmxMessagesMiddleware
+from tests.conftest import HTMX
 
 
 def _request(htmx: bool):
-    request = RequestFactory().get("/", **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+    request = RequestFactory().get("/", **(HTMX if htmx else {}))
     request.htmx = HtmxDetails(request)
     request.session = {}
     from django.contrib.messages.storage.fallback import FallbackStorage
@@ -65,7 +66,7 @@ def test_messages_already_shown_are_not_repeated():
 def test_an_htmx_request_after_logout_sends_the_page_to_log_in(client, business):
     response = client.get(
         f"/dashboard/{business.pk}/notifications/bell/",
-        HTTP_HX_REQUEST="true",
+        **HTMX,
         HTTP_HX_CURRENT_URL=f"http://testserver/dashboard/{business.pk}/requests/?q=a",
     )
     assert response.status_code == 200
@@ -76,6 +77,6 @@ def test_an_htmx_request_after_logout_sends_the_page_to_log_in(client, business)
 
 @pytest.mark.django_db
 def test_an_htmx_answer_without_messages_sets_no_cookie(client, business):
-    response = client.get(f"/book/{business.slug}/", HTTP_HX_REQUEST="true")
+    response = client.get(f"/book/{business.slug}/", **HTMX)
     assert response.status_code == 200
     assert not response.cookies

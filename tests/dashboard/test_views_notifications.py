@@ -1,18 +1,12 @@
 """The notification centre: bell, list, marking read, email preferences."""
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import BookingNotification, Membership
-from tests.dashboard.conftest import notify
+from tests.conftest import HTMX
+from tests.dashboard.conftest import notify, url
 from tests.factories import BookingRequestFactory, MembershipFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 @pytest.mark.django_db

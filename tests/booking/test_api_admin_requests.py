@@ -1,4 +1,4 @@
-"""GET /api/booking/requests/: filters, pagination, query counts."""
+"""GET /api/booking/requests/ (booking/api/admin.py): filters, pages, query counts."""
 
 from datetime import time, timedelta
 

@@ -1,19 +1,16 @@
-"""The dashboard's commands in booking/services.py: businesses, members, services,
-sessions.
+"""Commands for businesses, their booking settings, members and services:
+booking/businesses.py.
 """
-
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
-from booking import businesses, services
+from booking import businesses
 from booking.errors import BookingError
 from booking.models import (
-    BookingEvent,
     BookingRequest,
     BookingSettings,
-    Business,
     Membership,
     Service,
     Session,
@@ -27,7 +24,6 @@ from tests.factories import (
     UserFactory,
 )
 
-NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 Status = BookingRequest.Status
 
 
@@ -136,72 +132,88 @@ def test_a_service_with_any_booking_is_never_deleted(business, status):
     assert Service.objects.filter(pk=service.pk).exists()
 
 
-@pytest.fixture
-def session(business):
-    service = ServiceFactory(business=business, capacity=5)
-    return SessionFactory(service=service, starts_at=NOW + timedelta(days=2))
+# --- booking settings: the one write path of the dashboard's form and the API ---------
 
 
-def test_session_set_bookable(session):
-    assert services.session_set_bookable(session_id=session.pk, bookable=False)
-    session.refresh_from_db()
-    assert session.is_bookable is False
-    services.session_set_bookable(session_id=session.pk, bookable=True)
-    session.refresh_from_db()
-    assert session.is_bookable is True
+def saved_settings(business) -> BookingSettings:
+    return BookingSettings.objects.get(business=business)
 
 
-def test_session_cancel_cancels_the_bookings_holding_a_spot(session, owner):
-    approved = BookingRequestFactory(session=session, status=Status.APPROVED)
-    pending = BookingRequestFactory(
-        session=session, status=Status.PENDING, expires_at=NOW + timedelta(hours=3)
+def test_settings_update_changes_only_what_it_is_given(business):
+    settings = businesses.booking_settings_update(
+        business=business,
+        values={"buffer_time_minutes": 0, "requires_approval": True},
     )
-    lapsed = BookingRequestFactory(
-        session=session, status=Status.PENDING, expires_at=NOW - timedelta(hours=1)
-    )
-    rejected = BookingRequestFactory(session=session, status=Status.REJECTED)
-
-    cancelled = services.session_cancel(
-        session_id=session.pk, actor=owner.user, reason="Pool closed", now=NOW
-    )
-
-    assert {b.pk for b in cancelled} == {approved.pk, pending.pk}
-    session.refresh_from_db()
-    assert session.cancelled_at == NOW and session.is_bookable is False
-    for booking in (approved, pending):
-        booking.refresh_from_db()
-        assert booking.status == Status.CANCELLED
-        assert booking.cancellation_reason == "Pool closed"
-        event = booking.events.get(action=BookingEvent.Action.CANCELLED)
-        assert (event.actor, event.note) == (owner.user, "Pool closed")
-    for untouched, status in ((lapsed, Status.PENDING), (rejected, Status.REJECTED)):
-        untouched.refresh_from_db()
-        assert untouched.status == status
+    assert (settings.buffer_time_minutes, settings.requires_approval) == (0, True)
+    stored = saved_settings(business)
+    assert (stored.buffer_time_minutes, stored.requires_approval) == (0, True)
+    assert stored.booking_expiry_hours == 24  # untouched
 
 
-def test_session_cancel_invents_no_message_and_refuses_twice(session):
-    booking = BookingRequestFactory(session=session, status=Status.APPROVED)
-    services.session_cancel(session_id=session.pk, actor=None, reason="  ", now=NOW)
-    booking.refresh_from_db()
-    # The client's email says the session was cancelled; no made-up "message".
-    assert booking.status == Status.CANCELLED and booking.cancellation_reason == ""
-    assert booking.events.get(action=BookingEvent.Action.CANCELLED).note == ""
-    with pytest.raises(BookingError) as caught:
-        services.session_cancel(session_id=session.pk, actor=None, now=NOW)
-    assert caught.value.code == "session_cancelled"
-    with pytest.raises(BookingError):
-        services.session_set_bookable(session_id=session.pk, bookable=True)
-
-
-def test_a_cancelled_session_cannot_be_booked(session):
-    services.session_cancel(session_id=session.pk, actor=None, now=NOW)
-    business = Business.objects.get(pk=session.business_id)
-    with pytest.raises(BookingError) as caught:
-        services.booking_create(
-            business=business,
-            session_id=session.pk,
-            client_name="Late Larry",
-            client_email="larry@example.com",
-            now=NOW,
+@pytest.mark.parametrize(
+    ("values", "fields"),
+    [
+        ({"buffer_time_minutes": 241}, ["buffer_time_minutes"]),
+        ({"booking_expiry_hours": 0}, ["booking_expiry_hours"]),
+        ({"max_advance_booking_days": 366}, ["max_advance_booking_days"]),
+        ({"min_advance_booking_hours": 721}, ["min_advance_booking_hours"]),
+        ({"reminder_hours_before": 169}, ["reminder_hours_before"]),
+        (
+            {"booking_expiry_hours": 0, "allowed_embed_origins": "example.com"},
+            ["allowed_embed_origins", "booking_expiry_hours"],
+        ),
+    ],
+)
+def test_settings_update_refuses_out_of_range_values_and_saves_nothing(
+    business, values, fields
+):
+    before = saved_settings(business)
+    with pytest.raises(ValidationError) as caught:
+        businesses.booking_settings_update(
+            business=business, values={"requires_approval": True, **values}
         )
-    assert caught.value.code == "not_bookable"
+    assert sorted(caught.value.message_dict) == fields
+    after = saved_settings(business)
+    assert (after.requires_approval, after.updated_at) == (False, before.updated_at)
+
+
+def test_settings_update_tidies_embed_origins_and_names_every_bad_one(business):
+    businesses.booking_settings_update(
+        business=business,
+        values={
+            "allowed_embed_origins": " https://a.example/ \n\nhttp://b.example:8080"
+        },
+    )
+    assert saved_settings(business).embed_origins == [
+        "https://a.example",
+        "http://b.example:8080",
+    ]
+    with pytest.raises(ValidationError) as caught:
+        businesses.booking_settings_update(
+            business=business,
+            values={
+                "allowed_embed_origins": "https://ok.example\nftp://x.y\nexample.com"
+            },
+        )
+    (message,) = caught.value.message_dict["allowed_embed_origins"]
+    assert "Not an origin: ftp://x.y, example.com." in message
+    assert saved_settings(business).embed_origins == [
+        "https://a.example",
+        "http://b.example:8080",
+    ]
+
+
+def test_settings_update_accepts_only_the_editable_settings(business):
+    with pytest.raises(ValueError, match="calendar_feed_token"):
+        businesses.booking_settings_update(
+            business=business, values={"calendar_feed_token": "guessable"}
+        )
+
+
+def test_settings_update_creates_missing_settings(business):
+    BookingSettings.objects.filter(business=business).delete()
+    business = type(business).objects.get(pk=business.pk)
+    settings = businesses.booking_settings_update(
+        business=business, values={"is_active": False}
+    )
+    assert settings.pk and saved_settings(business).is_active is False

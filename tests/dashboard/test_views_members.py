@@ -1,20 +1,15 @@
-"""The team page: invitations by email, accepting them, roles, removing members."""
+"""The team page (dashboard/views/members.py): invitations by email, roles, removing
+members. Accepting an invitation: test_views_accounts.py."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from booking.models import Membership
 from dashboard.models import Invitation
-from dashboard.services import InvitationError, invitation_accept, invitation_create
-from tests.factories import DEFAULT_PASSWORD, UserFactory
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
+from tests.dashboard.conftest import url
+from tests.factories import DEFAULT_PASSWORD
 
 
 def invite(client, business, email="new.staff@example.com", role="staff"):
@@ -67,90 +62,6 @@ def test_invite_bad_input(owner_client, business, staff, data, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Invitation.objects.exists()
-
-
-@pytest.mark.django_db
-def test_a_new_invitation_replaces_the_open_one(owner, business):
-    first = invitation_create(
-        business=business, email="x@example.com", role="staff", invited_by=owner
-    )
-    second = invitation_create(
-        business=business, email="x@example.com", role="owner", invited_by=owner
-    )
-    first.refresh_from_db()
-    assert first.revoked_at is not None
-    assert list(Invitation.objects.open()) == [second]
-
-
-@pytest.fixture
-def invited(owner_client, business, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        invite(owner_client, business)
-    return link_in(mailoutbox[-1]).split("://", 1)[1].split("/", 1)[1]
-
-
-@pytest.mark.django_db
-def test_a_new_person_sets_a_password_and_joins_as_staff(client, business, invited):
-    path = "/" + invited
-    page = client.get(path).content.decode()
-    assert "Join Swim School Pro" in page and "new.staff@example.com" in page
-    response = client.post(
-        path, {"first_name": "Nina", "password": "nina-secret-pass"}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == url("home", business)
-    assert "Welcome to Swim School Pro." in response.content.decode()
-    membership = Membership.objects.get(user__email="new.staff@example.com")
-    assert membership.role == "staff"
-    assert membership.user.check_password("nina-secret-pass")
-    assert Invitation.objects.get().accepted_by == membership.user
-    # The link works once.
-    assert client.get(path).status_code == 410
-
-
-@pytest.mark.django_db
-def test_invitation_sign_up_bad_input(client, invited):
-    response = client.post("/" + invited, {"first_name": "", "password": "123"})
-    html = response.content.decode()
-    assert "Enter your name." in html and "This password is too short" in html
-    assert not Membership.objects.filter(user__email="new.staff@example.com").exists()
-
-
-@pytest.mark.django_db
-def test_someone_with_an_account_is_asked_to_log_in_then_joins(
-    client, business, invited
-):
-    person = UserFactory(email="new.staff@example.com")
-    assert "Log in to accept" in client.get("/" + invited).content.decode()
-    client.force_login(person)
-    assert "Join Swim School Pro" in client.get("/" + invited).content.decode()
-    response = client.post("/" + invited)
-    assert response["Location"] == url("home", business)
-    assert Membership.objects.get(user=person).role == "staff"
-
-
-@pytest.mark.django_db
-def test_revoked_expired_and_unknown_invitations_are_refused(
-    owner_client, client, business, invited
-):
-    invitation = Invitation.objects.get()
-    response = owner_client.post(url("invitation_revoke", business, pk=invitation.pk))
-    assert response["Location"] == url("members", business)
-    assert client.get("/" + invited).status_code == 410
-    Invitation.objects.update(revoked_at=None, expires_at=timezone.now())
-    assert client.get("/" + invited).status_code == 410
-    response = client.get(reverse("invitation_accept", kwargs={"token": "nope"}))
-    assert response.status_code == 410
-    assert "no longer valid" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_accepting_a_closed_invitation_is_refused(owner, business, staff):
-    invitation = invitation_create(
-        business=business, email="z@example.com", role="staff", invited_by=owner
-    )
-    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    with pytest.raises(InvitationError):
-        invitation_accept(invitation_id=invitation.pk, user=staff)
 
 
 @pytest.mark.django_db
@@ -226,16 +137,3 @@ def test_staff_log_in_and_see_no_owner_pages(client, staff, business):
     assert url("requests", business) in html and url("sessions", business) in html
     assert url("settings", business) not in html
     assert url("members", business) not in html
-
-
-@pytest.mark.django_db
-def test_accepting_invitations_is_rate_limited(client, invited):
-    for _ in range(20):
-        client.post("/" + invited, {"first_name": "", "password": ""})
-    response = client.post(
-        "/" + invited,
-        {"first_name": "Nina", "password": "nina-secret-pass"},
-        follow=True,
-    )
-    assert "Too many attempts" in response.content.decode()
-    assert not Membership.objects.filter(user__email="new.staff@example.com").exists()

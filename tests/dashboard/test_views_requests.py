@@ -6,19 +6,15 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from booking.links import dashboard_request_url
 from booking.models import BookingEvent, BookingRequest
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
 Status = BookingRequest.Status
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name, business, **kwargs):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk, **kwargs})
 
 
 @pytest.fixture

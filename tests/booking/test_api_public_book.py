@@ -1,4 +1,5 @@
-"""POST /api/booking/public/{slug}/book/: bookings through booking.services."""
+"""POST /api/booking/public/{slug}/book/ (booking/api/public.py): bookings through
+booking.services."""
 
 import json
 import re
@@ -11,7 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.models import BookingRequest
-from tests.booking.api_helpers import API, days_ahead, session_at, set_settings
+from tests.booking.api_helpers import (
+    API,
+    days_ahead,
+    public_url,
+    session_at,
+    set_settings,
+)
 from tests.conftest import requires_postgres
 from tests.factories import BookingRequestFactory, BusinessFactory, ServiceFactory
 
@@ -29,7 +36,7 @@ def session(business):
 
 def book(client, business, body, **headers):
     return client.post(
-        f"{API}/public/{business.slug}/book/",
+        public_url(business, "book/"),
         json.dumps(body) if not isinstance(body, str) else body,
         content_type="application/json",
         **headers,
@@ -299,7 +306,7 @@ def test_booking_is_rate_limited_per_ip(client, business, settings):
     assert int(limited["Retry-After"]) >= 1
     assert limited["Access-Control-Allow-Origin"] == "*"
     other_ip = client.post(
-        f"{API}/public/{business.slug}/book/",
+        public_url(business, "book/"),
         json.dumps(details(session, client_email="d@example.com")),
         content_type="application/json",
         REMOTE_ADDR="203.0.113.9",
@@ -319,14 +326,14 @@ def test_a_replay_does_not_count_against_the_limit(client, business, session, se
 def test_reads_are_rate_limited_across_public_endpoints(client, business, settings):
     settings.BOOKING_API_READ_RATE = "3/m"
     paths = ["", "services/", "availability/", ""]
-    codes = [client.get(f"{API}/public/{business.slug}/{p}").status_code for p in paths]
+    codes = [client.get(public_url(business, p)).status_code for p in paths]
     assert codes == [200, 200, 200, 429]
 
 
 def test_limits_can_be_switched_off(client, business, settings):
     settings.BOOKING_API_READ_RATE = "1/m"
     settings.RATELIMIT_ENABLE = False
-    codes = {client.get(f"{API}/public/{business.slug}/").status_code for _ in range(3)}
+    codes = {client.get(public_url(business)).status_code for _ in range(3)}
     assert codes == {200}
 
 

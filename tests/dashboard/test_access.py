@@ -1,5 +1,6 @@
-"""Every dashboard URL: login required, another business's member gets 404, staff get
-403 on owner-only pages, state changes are POST with CSRF.
+"""Every dashboard URL goes through dashboard/access.py: login required, another
+business's member gets 404, staff get 403 on owner-only pages, state changes are
+POST with CSRF.
 """
 
 from dataclasses import dataclass, field

@@ -1,52 +1,19 @@
-"""Rendering plumbing of the public pages: HTMX fragments, frame and privacy headers.
+"""Responses of the public pages: the page or its HTMX fragment, one field, the 429.
 
-Kept apart from the views so each view reads as "resolve, ask booking/, render".
+The plumbing every public view shares (fragment or page, ``HX-Push-Url``, ``Vary``,
+frame and privacy headers), kept apart so each view reads as "resolve, ask booking/,
+render".
 """
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from booking.forms import ClientDetailsForm
+from booking.forms import DetailsForm
 from booking.origins import is_origin
-from booking.pages import DisplayZone
 from booking.ratelimits import browse_rate, retry_after_seconds, submit_rate
-
-CARRIED_FIELDS = {
-    "client_name": 255,
-    "client_email": 255,
-    "client_phone": 40,
-    "notes": 2000,
-}
-
-
-class DetailsForm(ClientDetailsForm):
-    """The shared client-details form with the browser hints a booking page wants."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        hints = {
-            "client_name": {"autocomplete": "name"},
-            "client_email": {"autocomplete": "email", "inputmode": "email"},
-            "client_phone": {"autocomplete": "tel", "inputmode": "tel"},
-            "notes": {"rows": "4"},
-        }
-        for name, attrs in hints.items():
-            self.fields[name].widget.attrs.update(attrs)
-        self.fields["client_phone"].widget.input_type = "tel"
-        self.fields["client_email"].help_text = "For your confirmation."
-        self.fields[
-            "client_phone"
-        ].help_text = "Email or phone: give at least one so the business can reach you."
-        self.fields["notes"].help_text = "Optional, up to 2,000 characters."
-
-    @property
-    def first_error(self) -> str:
-        """The first field with an error: it gets the focus (``autofocus``)."""
-        if not self.is_bound:
-            return ""
-        return next((name for name in self.fields if name in self.errors), "")
+from booking.steps import DisplayZone
 
 
 def render_field(
@@ -68,15 +35,6 @@ def render_field(
     if context.get("embed"):
         response.xframe_options_exempt = True
     return response
-
-
-def carried_details(data: QueryDict) -> dict[str, str]:
-    """What a client typed, carried on (not validated) while they pick another time."""
-    return {
-        name: data.get(name, "").strip()[:limit]
-        for name, limit in CARRIED_FIELDS.items()
-        if data.get(name, "").strip()
-    }
 
 
 def frame_ancestors(business) -> str:

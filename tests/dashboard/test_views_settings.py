@@ -1,16 +1,11 @@
 """Business profile and booking settings: saved in place, every range validated."""
 
 import pytest
-from django.urls import reverse
 
 from booking.models import BookingSettings, Business, BusinessSlugRedirect
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
 from tests.factories import BusinessFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name, business):
-    return reverse(f"dashboard:{name}", kwargs={"business_id": business.pk})
 
 
 def profile(business, **changes):
