@@ -7,7 +7,7 @@ PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint format migrate seed clean bench
+.PHONY: run test build install install-dev browser lint format migrate seed clean bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ browser:
 	    echo "Chromium is missing at $(CHROMIUM): run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; \
 	  fi; \
 	fi
+
+# What a deploy needs before its processes start (docs/DEPLOYMENT.md): the pinned
+# requirements and the static files (hashed, compressed, with their manifest) in
+# STATIC_ROOT (default ./staticfiles). Then `release` (migrate), then web and worker.
+build: install
+	$(PY) manage.py collectstatic --noinput
 
 migrate: install
 	$(PY) manage.py migrate --noinput

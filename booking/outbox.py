@@ -120,7 +120,9 @@ def email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
         updated_at=timezone.now(),
         **_forget_secret_link(email),
     )
-    logger.info("Sent email %s (%s to %s)", email.pk, email.kind, email.to_email)
+    logger.info(
+        "Sent email %s (%s)", email.pk, email.kind, extra=_fields(email, "sent")
+    )
     return SendResult("sent")
 
 
@@ -153,13 +155,29 @@ def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
             email.attempts,
             message,
             wait,
+            extra=_fields(email, "retry"),
         )
         return SendResult("retry", retry_in=wait)
     OutboundEmail.objects.filter(pk=email.pk).update(
         status=Status.FAILED, last_error=message, next_attempt_at=None, updated_at=later
     )
-    logger.error("Email %s failed for good: %s", email.pk, message)
+    logger.error(
+        "Email %s failed for good: %s",
+        email.pk,
+        message,
+        extra=_fields(email, "failed"),
+    )
     return SendResult("failed")
+
+
+def _fields(email: OutboundEmail, outcome: str) -> dict:
+    """Log fields of a send: which row and kind, which attempt (never the address)."""
+    return {
+        "email_id": email.pk,
+        "kind": email.kind,
+        "attempt": email.attempts,
+        "outcome": outcome,
+    }
 
 
 def send_on_commit(email_id: int) -> None:

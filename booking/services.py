@@ -18,6 +18,7 @@ from django.utils import timezone
 from booking import notifications
 from booking.availability import active_bookings_q, check_session_offered
 from booking.errors import BookingError
+from booking.metrics import count_bookings
 from booking.models import (
     BookingEvent,
     BookingRequest,
@@ -87,6 +88,7 @@ def initial_status(
     return Status.PENDING
 
 
+@count_bookings
 def booking_create(
     *,
     business: Business,

@@ -8,7 +8,7 @@ they run inline. Periodic jobs record each run in ``JobRun`` for ``booking_healt
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from booking import notifications, outbox, services
+from booking import metrics, notifications, outbox, services
 from booking.health import record_run
 
 
@@ -16,6 +16,7 @@ from booking.health import record_run
 def send_email(email_id: int) -> None:
     """Send one outbox row; on a passing failure, try again after the backoff."""
     result = outbox.email_send(email_id=email_id)
+    metrics.email_outcome(result.status)
     if result.retry_in is not None:
         send_email.schedule((email_id,), delay=result.retry_in.total_seconds())
 
