@@ -12,7 +12,7 @@
   and no secret link (paths are redacted as in the logs). The request id finds the
   request's log lines.
 
-The same error (same subject) is emailed at most once every 10 minutes.
+The same error of the same view or task is emailed at most once every 10 minutes.
 """
 
 import hashlib
@@ -34,11 +34,16 @@ class OutboxAdminEmailHandler(AdminEmailHandler):
     def emit(self, record: logging.LogRecord) -> None:
         if settings.DEBUG or not settings.ADMINS:
             return
+        error = record.exc_info[0].__name__ if record.exc_info else ""
         subject = self.format_subject(
-            redact(f"{settings.EMAIL_SUBJECT_PREFIX}{record.levelname}: ")
+            f"{record.levelname}: "
             + redact(record.getMessage())[:150]
+            + (f" ({error})" if error else "")
         )
-        if not _first_in_a_while(subject):
+        # The same failure of the same view or task: one email in a while.
+        context = current_context()
+        where = context.get("view") or context.get("task") or record.getMessage()
+        if not _first_in_a_while(f"{record.name}|{error}|{where}"):
             return
         self.send_mail(subject, error_report(record))
 
@@ -81,15 +86,15 @@ def queue_admin_emails(subject: str, message: str) -> None:
                 kind=ADMIN_ERROR,
                 to_email=address,
                 from_email=settings.SERVER_EMAIL,
-                subject=subject[:255],
+                subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}"[:255],
                 body_text=message,
             )
             outbox.send_on_commit(email.pk)
 
 
-def _first_in_a_while(subject: str) -> bool:
+def _first_in_a_while(what: str) -> bool:
     try:
-        key = "admin-error:" + hashlib.sha256(subject.encode()).hexdigest()
+        key = "admin-error:" + hashlib.sha256(what.encode()).hexdigest()
         return cache.add(key, 1, REPEAT_AFTER_SECONDS)
     except Exception:
         return True  # no cache: better two emails than none

@@ -48,7 +48,7 @@ def booking_event_saved(sender, instance: BookingEvent, created: bool, **kwargs)
         fields["business"] = business
     transaction.on_commit(
         lambda: logger.info(
-            "Booking %s: %s (%s → %s)",
+            "Booking %s: %s (%s -> %s)",
             fields["booking"],
             fields["event"],
             fields["from_status"] or "new",

@@ -25,15 +25,14 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
-    generate_latest,
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 
 from booking.errors import BookingError
 from booking.health import PERIODIC_JOBS
@@ -41,6 +40,7 @@ from booking.models import BookingRequest, JobRun, OutboundEmail
 from booking.queue import queue_figures
 
 logger = logging.getLogger(__name__)
+events = logging.getLogger("booking.events")
 
 REQUEST_SECONDS = Histogram(
     "booking_http_request_duration_seconds",
@@ -107,7 +107,7 @@ def count_bookings(create: Callable) -> Callable:
             result = create(*args, **kwargs)
         except BookingError as error:
             BOOKINGS.labels("refused", error.code).inc()
-            logger.info("Booking refused", extra={"reason": error.code})
+            events.info("Booking refused: %s", error.code, extra={"reason": error.code})
             raise
         if result.created:
             pending = result.booking.status == BookingRequest.Status.PENDING
@@ -204,15 +204,15 @@ class _Collector:
         self.collect = collect
 
 
-def exposition() -> bytes:
-    """Every metric in Prometheus's text format: counted ones and live ones."""
-    registry = CollectorRegistry(auto_describe=False)
+def registry() -> CollectorRegistry:
+    """Every metric: the counted ones (all processes' sum) and the live ones."""
+    everything = CollectorRegistry(auto_describe=False)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(everything)
     else:
-        registry.register(_Collector(REGISTRY.collect))
-    registry.register(_Collector(live_figures))
-    return generate_latest(registry)
+        everything.register(_Collector(REGISTRY.collect))
+    everything.register(_Collector(live_figures))
+    return everything
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
@@ -227,4 +227,6 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+    # The text format Prometheus asks for (OpenMetrics if it says so).
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return HttpResponse(encode(registry()), content_type=content_type)
