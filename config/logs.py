@@ -35,11 +35,9 @@ REDACTIONS = [
     (re.compile(r"(/accounts/invitation/)[^/\s?#\"'<>]+"), r"\1[token]"),
     # personal API tokens
     (re.compile(r"\bblk_[A-Za-z0-9_-]{4,}"), "blk_[token]"),
-    # email addresses
+    # email addresses, also URL-encoded (ada%40example.com)
     (
-        re.compile(
-            r"[A-Za-z0-9.!#$%&'*+=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-        ),
+        re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
         "[email]",
     ),
 ]

@@ -36,6 +36,11 @@ CONFIG_VARS = (
     "SENDGRID_API_HOST",
     "EMAIL_FILE_PATH",
     "ALLOWED_HOSTS",
+    "ADMINS",
+    "SENTRY_DSN",
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
+    "PROMETHEUS_MULTIPROC_DIR",
 )
 
 
@@ -117,3 +122,69 @@ def test_rate_limits_can_read_the_client_address_from_a_proxy_header():
     assert run_with(["-c", probe]).stdout.strip() == "None"
     behind_proxy = run_with(["-c", probe], RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP")
     assert behind_proxy.stdout.strip() == "HTTP_X_REAL_IP"
+
+
+OPS_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+import sentry_sdk
+print(json.dumps({
+    "admins": settings.ADMINS,
+    "console": settings.LOGGING["handlers"]["console"]["formatter"],
+    "admin_emails": "mail_admins" in settings.LOGGING["handlers"],
+    "sentry": sentry_sdk.get_client().is_active(),
+    "sentry_pii": sentry_sdk.get_client().options.get("send_default_pii"),
+}))
+"""
+
+
+def ops_with(**env) -> dict:
+    result = run_with(["-c", OPS_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_development_logs_read_as_text_production_as_json():
+    assert ops_with()["console"] == "text"
+    production = {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "book.example.com"}
+    assert ops_with(**production)["console"] == "json"
+    assert ops_with(LOG_FORMAT="json")["console"] == "json"
+
+
+def test_admins_get_error_emails_unless_sentry_takes_them():
+    config = ops_with(ADMINS="Ada Ops <ada@example.com>, oncall@example.com")
+    assert config["admins"] == [
+        ["Ada Ops", "ada@example.com"],
+        ["", "oncall@example.com"],
+    ]
+    assert config["admin_emails"] is True
+    assert config["sentry"] is False
+    with_sentry = ops_with(SENTRY_DSN="http://public@127.0.0.1:9/1")
+    assert with_sentry["sentry"] is True
+    assert with_sentry["sentry_pii"] is False
+    assert with_sentry["admin_emails"] is False
+
+
+def test_admins_must_be_addresses():
+    result = run_with(["-c", OPS_PROBE], ADMINS="Ada Ops")
+    assert result.returncode != 0
+    assert "ADMINS must be comma-separated addresses" in result.stderr
+
+
+def test_deploy_checks_warn_when_metrics_would_be_per_process(tmp_path):
+    production = {
+        "SECRET_KEY": "x7#kP2!" * 10,
+        "ALLOWED_HOSTS": "book.example.com",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "METRICS_TOKEN": "t" * 32,
+    }
+    check = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    alone = run_with(check, **production)
+    assert alone.returncode != 0
+    assert "booking.W001" in alone.stdout + alone.stderr
+    shared = run_with(
+        check, **production, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")
+    )
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    assert (tmp_path / "metrics").is_dir()
