@@ -129,6 +129,8 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
+        # Behind PgBouncer in transaction mode (docs/DEPLOYMENT.md, "Scaling out").
+        disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

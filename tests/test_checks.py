@@ -35,3 +35,16 @@ def test_it_starts_once_the_manifest_is_there(production_static):
 def test_development_needs_no_build(production_static, settings):
     settings.DEBUG = True
     require_built_static_files()
+
+
+def test_metrics_from_one_process_only_are_flagged(settings, monkeypatch):
+    from config.checks import metrics_across_processes
+
+    settings.METRICS_TOKEN = "t" * 32
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert [m.id for m in metrics_across_processes(None)] == ["booking.W001"]
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/run/booking-links/metrics")
+    assert metrics_across_processes(None) == []
+    settings.METRICS_TOKEN = ""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    assert metrics_across_processes(None) == []

@@ -41,6 +41,7 @@ CONFIG_VARS = (
     "LOG_FORMAT",
     "METRICS_TOKEN",
     "PROMETHEUS_MULTIPROC_DIR",
+    "DISABLE_SERVER_SIDE_CURSORS",
 )
 
 
@@ -92,6 +93,15 @@ def test_production_services_from_the_environment():
     assert config["debug"] is False
     assert config["base_url"] == "https://book.example.com"
     assert config["sendgrid_host"] == "http://127.0.0.1:9"
+
+
+def test_behind_pgbouncer_server_side_cursors_can_be_turned_off():
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    url = "postgres://u@pgbouncer.example:6432/booking"
+    assert run_with(["-c", probe], DATABASE_URL=url).stdout.strip() == "False"
+    pooled = run_with(["-c", probe], DATABASE_URL=url, DISABLE_SERVER_SIDE_CURSORS="1")
+    assert pooled.stdout.strip() == "True"
 
 
 def test_production_without_a_secret_key_refuses_to_start():
