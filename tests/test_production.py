@@ -194,9 +194,11 @@ def journey(app: App) -> App:
         },
     )
     assert signed_in.status == 302, signed_in.text
-    home = owner.get(owner.get("/dashboard/").location)
-    business_id = re.search(r"/dashboard/(\d+)/", home.text)[1]
-    settings_page = owner.get(f"/dashboard/{business_id}/settings/")
+    pages["dashboard"] = owner.get(owner.get("/dashboard/").location)
+    business_id = re.search(r"/dashboard/(\d+)/", pages["dashboard"].text)[1]
+    settings_page = pages["dashboard settings"] = owner.get(
+        f"/dashboard/{business_id}/settings/"
+    )
     feed = re.search(r"/calendar/([^/\"<>]+)\.ics", settings_page.text)
     app.secrets["calendar feed token"] = feed[1]
     pages["calendar feed"] = client.get(feed[0])
@@ -290,6 +292,8 @@ def test_every_page_answers_200_with_debug_off(journey: App):
         "calendar file",
         "cancel",
         "dashboard login",
+        "dashboard",
+        "dashboard settings",
         "calendar feed",
         "password reset",
         "invitation",
