@@ -7,7 +7,7 @@ PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test build install install-dev browser lint format migrate seed clean bench
+.PHONY: run test build install install-dev browser lint format migrate seed clean bench screenshots
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -62,11 +62,16 @@ test: install-dev browser
 	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # Times the booking pages, the public API and a page of the requests table with
-# 10,000 requests (README, "Performance"). Uses throwaway test databases; set
+# 10,000 requests (docs/PERFORMANCE.md). Uses throwaway test databases; set
 # DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
 	$(PY) bench/public_pages.py
 	$(PY) bench/requests_table.py
+
+# The pictures of README.md and docs/USER_GUIDE.md, taken in Chromium from fresh demo
+# data (a throwaway database and server; yours are never touched). Writes docs/img/.
+screenshots: install-dev browser
+	$(PY) scripts/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

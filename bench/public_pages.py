@@ -5,9 +5,8 @@
 
 Seeds a busy business (6 services, 8 sessions a day for 90 days, about 1,500
 bookings in every status) into a throwaway test database, then times full requests
-through Django's test client and prints a Markdown table for the README's
-"Performance" section. The product spec's target: availability for 7 days well under
-500 ms.
+through Django's test client and prints a Markdown table for docs/PERFORMANCE.md.
+The product spec's target: availability for 7 days well under 500 ms.
 """
 
 import os

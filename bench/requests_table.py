@@ -6,7 +6,7 @@
 Seeds one business with 10,000 requests (12 services, 2,000 sessions, every status,
 realistic names) into a throwaway test database, then times full dashboard requests
 through Django's test client — middleware, login, the query, django-tables2 and the
-templates — and prints a Markdown table for the README's "Performance" section.
+templates — and prints a Markdown table for docs/PERFORMANCE.md.
 """
 
 import os

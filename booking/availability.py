@@ -1,9 +1,10 @@
-"""Which sessions a client can book, and when (ARCHITECTURE.md, "The booking rules").
+"""Which sessions a client can book, and when.
 
-This module owns the read side of the rules. ``get_availability`` answers "what can be
-booked between these dates" in a constant number of queries; ``check_session_offered``
-answers "can this one session be booked right now" for ``booking.services`` (which calls
-it under the business lock). Both use the same predicates below, so a rule exists once.
+This module owns the read side of the rules (docs/ARCHITECTURE.md, "The booking
+rules"). ``get_availability`` answers "what can be booked between these dates" in a
+constant number of queries; ``check_session_offered`` answers "can this one session be
+booked right now" for ``booking.services`` (which calls it under the business lock).
+Both use the same predicates below, so a rule exists once.
 """
 
 import bisect

@@ -1,4 +1,4 @@
-"""The domain model (see ARCHITECTURE.md, "Domain model").
+"""The domain model (see docs/ARCHITECTURE.md, "Domain model").
 
 Field names follow the product spec's schema. All instants are aware and stored in UTC;
 a business's wall-clock zone lives in ``Business.timezone``.

@@ -1,4 +1,4 @@
-"""Commands that change bookings (ARCHITECTURE.md, "The booking rules").
+"""Commands that change bookings (docs/ARCHITECTURE.md, "The booking rules").
 
 Every write goes through here, whoever asks: the public pages, the dashboard, the JSON
 API, Huey tasks and management commands. Each function takes ``now`` (resolved once by

@@ -1,4 +1,4 @@
-"""Configuration comes from the environment (README, "Configuration")."""
+"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Configuration")."""
 
 import json
 import os

@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from booking.models import BookingRequest
+from tests.booking.pages_helpers import local_at
 from tests.browser.booking_helpers import make_shop, step_ready
+from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +52,11 @@ def business_site(live_server, slug: str):
 
 def test_an_allowed_site_embeds_the_whole_flow(browser: Browser, live_server, business):
     shop = make_shop(business)
+    # Five more afternoon times on the same day: the week step is then several slot
+    # rows taller than the details step on any day the test runs, so "the shorter
+    # step shrinks the frame" is decided by the data, not by how the dates wrap.
+    for hour in (13, 14, 15, 16, 17):
+        SessionFactory(service=shop.private, starts_at=local_at(business, 2, hour))
     context = browser.new_context()
     page = context.new_page()
     with business_site(live_server, business.slug) as origin:

@@ -1,7 +1,7 @@
 """The requests table with 10,000 requests: a constant number of queries per page.
 
-How long a page takes is measured by the benchmark (``make bench``, numbers in the
-README), not asserted here: timings in tests flake on a loaded machine.
+How long a page takes is measured by the benchmark (``make bench``, numbers in
+docs/PERFORMANCE.md), not asserted here: timings in tests flake on a loaded machine.
 """
 
 import pytest
