@@ -1,4 +1,4 @@
-"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Configuration")."""
+"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Environment variables")."""
 
 import json
 import os
