@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop and production comes from the environment.
 With nothing set the app runs embedded: SQLite, local-memory cache, a file-backed Huey
-queue and emails printed to the console. See docs/DEPLOYMENT.md, "Environment variables".
+queue and emails printed to the console. Every variable: docs/DEPLOYMENT.md,
+"Environment variables".
 """
 
 import os

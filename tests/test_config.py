@@ -1,4 +1,5 @@
-"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Environment variables")."""
+"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Environment
+variables")."""
 
 import json
 import os
