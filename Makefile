@@ -65,8 +65,8 @@ test: install-dev browser
 # 10,000 requests (docs/PERFORMANCE.md). Uses throwaway test databases; set
 # DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
-	$(PY) bench/public_pages.py
-	$(PY) bench/requests_table.py
+	LOG_LEVEL=WARNING $(PY) bench/public_pages.py
+	LOG_LEVEL=WARNING $(PY) bench/requests_table.py
 
 # The pictures of README.md and docs/USER_GUIDE.md, taken in Chromium from fresh demo
 # data (a throwaway database and server; yours are never touched). Writes docs/img/.
