@@ -40,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+
+
 def with_query(url: str, **defaults) -> str:
     """``url`` with ``defaults`` added to its query string unless already there."""
     missing = [f"{k}={v}" for k, v in defaults.items() if f"{k}=" not in url]
@@ -304,7 +314,7 @@ if SENTRY_DSN:
         SENTRY_DSN,
         environment=env_str("SENTRY_ENVIRONMENT", "production"),
         release=env_str("SENTRY_RELEASE"),
-        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )
 # /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>` (404 when unset).
 METRICS_TOKEN = env_str("METRICS_TOKEN")

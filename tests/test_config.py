@@ -177,6 +177,19 @@ def test_admins_get_error_emails_unless_sentry_takes_them():
     assert with_sentry["admin_emails"] is False
 
 
+def test_a_bad_sample_rate_names_the_variable():
+    result = run_with(
+        ["-c", OPS_PROBE],
+        SENTRY_DSN="http://public@127.0.0.1:9/1",
+        SENTRY_TRACES_SAMPLE_RATE="most",
+    )
+    assert "SENTRY_TRACES_SAMPLE_RATE must be a number" in result.stderr
+    sampled = ops_with(
+        SENTRY_DSN="http://public@127.0.0.1:9/1", SENTRY_TRACES_SAMPLE_RATE="0.25"
+    )
+    assert sampled["sentry"] is True
+
+
 def test_admins_must_be_addresses():
     result = run_with(["-c", OPS_PROBE], ADMINS="Ada Ops")
     assert result.returncode != 0
