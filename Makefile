@@ -7,7 +7,7 @@ PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint format migrate seed clean bench screenshots
+.PHONY: run test build install install-dev browser lint format migrate seed clean bench screenshots
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ browser:
 	  fi; \
 	fi
 
+# What a deploy needs before its processes start (docs/DEPLOYMENT.md): the pinned
+# requirements and the static files (hashed, compressed, with their manifest) in
+# STATIC_ROOT (default ./staticfiles). Then `release` (migrate), then web and worker.
+build: install
+	$(PY) manage.py collectstatic --noinput
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -59,8 +65,8 @@ test: install-dev browser
 # 10,000 requests (docs/PERFORMANCE.md). Uses throwaway test databases; set
 # DATABASE_URL to measure on PostgreSQL.
 bench: install-dev
-	$(PY) -m bench.public_pages
-	$(PY) -m bench.requests_table
+	LOG_LEVEL=WARNING $(PY) -m bench.public_pages
+	LOG_LEVEL=WARNING $(PY) -m bench.requests_table
 
 # The pictures of README.md and docs/USER_GUIDE.md, taken in Chromium from fresh demo
 # data (a throwaway database and server; yours are never touched). Writes docs/img/.

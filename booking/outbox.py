@@ -25,6 +25,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_task
 from python_http_client.exceptions import HTTPError
 
+from booking import metrics
 from booking.emails import SECRET_LINK_KINDS, render_email
 from booking.errors import BookingError
 from booking.models import BookingRequest, Business, OutboundEmail
@@ -156,7 +157,9 @@ def email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
         updated_at=timezone.now(),
         **_forget_secret_link(email),
     )
-    logger.info("Sent email %s (%s to %s)", email.pk, email.kind, email.to_email)
+    logger.info(
+        "Sent email %s (%s)", email.pk, email.kind, extra=_fields(email, "sent")
+    )
     return SendResult("sent")
 
 
@@ -186,12 +189,18 @@ def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
             email.attempts,
             message,
             wait,
+            extra=_fields(email, "retry"),
         )
         return SendResult("retry", retry_in=wait)
     OutboundEmail.objects.filter(pk=email.pk).update(
         status=Status.FAILED, last_error=message, next_attempt_at=None, updated_at=later
     )
-    logger.error("Email %s failed for good: %s", email.pk, message)
+    logger.error(
+        "Email %s failed for good: %s",
+        email.pk,
+        message,
+        extra=_fields(email, "failed"),
+    )
     return SendResult("failed")
 
 
@@ -199,8 +208,19 @@ def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
 def send_email(email_id: int) -> None:
     """Send one row; on a passing failure, try again after the backoff (Huey task)."""
     result = email_send(email_id=email_id)
+    metrics.email_outcome(result.status)
     if result.retry_in is not None:
         send_email.schedule((email_id,), delay=result.retry_in.total_seconds())
+
+
+def _fields(email: OutboundEmail, outcome: str) -> dict:
+    """Log fields of a send: which row and kind, which attempt (never the address)."""
+    return {
+        "email_id": email.pk,
+        "kind": email.kind,
+        "attempt": email.attempts,
+        "outcome": outcome,
+    }
 
 
 def send_on_commit(email_id: int) -> None:

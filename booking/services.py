@@ -18,6 +18,7 @@ from django.utils import timezone
 from booking import notifications
 from booking.availability import check_session_offered
 from booking.errors import BookingError
+from booking.metrics import count_bookings
 from booking.models import (
     BookingEvent,
     BookingRequest,
@@ -76,6 +77,7 @@ def initial_status(
     return Status.PENDING
 
 
+@count_bookings
 def booking_create(
     *,
     business: Business,

@@ -2,14 +2,19 @@
 
 Everything that differs between a laptop and production comes from the environment.
 With nothing set the app runs embedded: SQLite, local-memory cache, a file-backed Huey
-queue and emails printed to the console. See docs/DEPLOYMENT.md, "Configuration".
+queue and emails printed to the console. Every variable: docs/DEPLOYMENT.md,
+"Environment variables".
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from booking.queue import StampedSerializer
+from config.logs import log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,6 +38,16 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
 
 
 def with_query(url: str, **defaults) -> str:
@@ -78,6 +93,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /metrics, before host checks, HTTPS redirects and sessions.
+    "config.middleware.OpsMiddleware",
+    # Request id, one log line and the Prometheus figures for every request.
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and fragments compressed (a week with the time-zone picker: 36 KiB → 7).
@@ -121,6 +140,8 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
+        # Behind PgBouncer in transaction mode (docs/DEPLOYMENT.md, "Scaling out").
+        disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -150,6 +171,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
+            # A Redis that stops answering fails a request after 2 s, not never.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     HUEY = {
@@ -162,6 +185,8 @@ if REDIS_URL:
         # Tasks report through the database (outbox, JobRun); results would only
         # pile up in Redis.
         "results": False,
+        # Stamps each task with its enqueue time: the queue's age for /healthz.
+        "serializer": StampedSerializer(),
         "consumer": HUEY_CONSUMER,
     }
 else:
@@ -172,6 +197,7 @@ else:
         "filename": env_str("HUEY_SQLITE_PATH", str(BASE_DIR / "huey.sqlite3")),
         "immediate": env_bool("HUEY_IMMEDIATE", False),
         "results": False,
+        "serializer": StampedSerializer(),
         "consumer": HUEY_CONSUMER,
     }
 
@@ -231,15 +257,14 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `make build` (collectstatic) fills it; the web process serves it through WhiteNoise.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Hashed names, compressed copies and a manifest, whatever the environment at build
+# time. With DEBUG on, pages link the plain names, served straight from static/.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
@@ -262,11 +287,37 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # run_huey adds its own handler to a "huey" logger without one: give it ours, once.
-    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
-}
+# --- Operations: logs, errors, metrics (docs/DEPLOYMENT.md, "Monitoring") -------------
+# ADMINS="Ada Ops <ada@example.com>,ops@example.com" get an email for each new error
+# (through the outbox) unless SENTRY_DSN sends errors to Sentry instead.
+ADMINS = [
+    (name, address)
+    for name, address in getaddresses([env_str("ADMINS")])
+    if name or address
+]
+if any("@" not in address for _name, address in ADMINS):
+    raise ImproperlyConfigured(
+        "ADMINS must be comma-separated addresses, e.g. 'Ada <ada@example.com>'"
+    )
+EMAIL_SUBJECT_PREFIX = env_str("EMAIL_SUBJECT_PREFIX", "[Booking Links] ")
+SENTRY_DSN = env_str("SENTRY_DSN")
+# One JSON object a line with DEBUG off, readable lines with it on (LOG_FORMAT).
+LOGGING = logging_config(
+    fmt=log_format(DEBUG),
+    level=env_str("LOG_LEVEL", "INFO"),
+    admin_emails=not SENTRY_DSN,
+)
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+# /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>` (404 when unset).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # prometheus_client's shared figures for every process of this host.
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,15 @@ requires_postgres = pytest.mark.skipif(
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest-django turns DEBUG off, so pages would link the hashed names that only
+    # `make build` (collectstatic) knows; tests serve static/ as it is. The
+    # production path is tested by tests/test_production.py.
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
     if os.environ.get("REQUIRE_SERVICES"):
         # CI must test the production stack; never fall back to the embedded one.
         if not on_postgres():

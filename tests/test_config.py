@@ -1,4 +1,5 @@
-"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Configuration")."""
+"""Configuration comes from the environment (docs/DEPLOYMENT.md, "Environment
+variables")."""
 
 import json
 import os
@@ -36,6 +37,12 @@ CONFIG_VARS = (
     "SENDGRID_API_HOST",
     "EMAIL_FILE_PATH",
     "ALLOWED_HOSTS",
+    "ADMINS",
+    "SENTRY_DSN",
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "DISABLE_SERVER_SIDE_CURSORS",
 )
 
 
@@ -89,6 +96,15 @@ def test_production_services_from_the_environment():
     assert config["sendgrid_host"] == "http://127.0.0.1:9"
 
 
+def test_behind_pgbouncer_server_side_cursors_can_be_turned_off():
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    url = "postgres://u@pgbouncer.example:6432/booking"
+    assert run_with(["-c", probe], DATABASE_URL=url).stdout.strip() == "False"
+    pooled = run_with(["-c", probe], DATABASE_URL=url, DISABLE_SERVER_SIDE_CURSORS="1")
+    assert pooled.stdout.strip() == "True"
+
+
 def test_production_without_a_secret_key_refuses_to_start():
     result = run_with(["-c", PROBE], DEBUG="false")
     assert result.returncode != 0
@@ -117,3 +133,83 @@ def test_rate_limits_can_read_the_client_address_from_a_proxy_header():
     assert run_with(["-c", probe]).stdout.strip() == "None"
     behind_proxy = run_with(["-c", probe], RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP")
     assert behind_proxy.stdout.strip() == "HTTP_X_REAL_IP"
+
+
+OPS_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+import sentry_sdk
+print(json.dumps({
+    "admins": settings.ADMINS,
+    "console": settings.LOGGING["handlers"]["console"]["formatter"],
+    "admin_emails": "mail_admins" in settings.LOGGING["handlers"],
+    "sentry": sentry_sdk.get_client().is_active(),
+    "sentry_pii": sentry_sdk.get_client().options.get("send_default_pii"),
+    "sentry_traces": sentry_sdk.get_client().options.get("traces_sample_rate"),
+}))
+"""
+
+
+def ops_with(**env) -> dict:
+    result = run_with(["-c", OPS_PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_development_logs_read_as_text_production_as_json():
+    assert ops_with()["console"] == "text"
+    production = {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "book.example.com"}
+    assert ops_with(**production)["console"] == "json"
+    assert ops_with(LOG_FORMAT="json")["console"] == "json"
+
+
+def test_admins_get_error_emails_unless_sentry_takes_them():
+    config = ops_with(ADMINS="Ada Ops <ada@example.com>, oncall@example.com")
+    assert config["admins"] == [
+        ["Ada Ops", "ada@example.com"],
+        ["", "oncall@example.com"],
+    ]
+    assert config["admin_emails"] is True
+    assert config["sentry"] is False
+    with_sentry = ops_with(SENTRY_DSN="http://public@127.0.0.1:9/1")
+    assert with_sentry["sentry"] is True
+    assert with_sentry["sentry_pii"] is False
+    assert with_sentry["admin_emails"] is False
+
+
+def test_a_bad_sample_rate_names_the_variable():
+    result = run_with(
+        ["-c", OPS_PROBE],
+        SENTRY_DSN="http://public@127.0.0.1:9/1",
+        SENTRY_TRACES_SAMPLE_RATE="most",
+    )
+    assert "SENTRY_TRACES_SAMPLE_RATE must be a number" in result.stderr
+    sampled = ops_with(
+        SENTRY_DSN="http://public@127.0.0.1:9/1", SENTRY_TRACES_SAMPLE_RATE="0.25"
+    )
+    assert sampled["sentry_traces"] == 0.25
+
+
+def test_admins_must_be_addresses():
+    result = run_with(["-c", OPS_PROBE], ADMINS="Ada Ops")
+    assert result.returncode != 0
+    assert "ADMINS must be comma-separated addresses" in result.stderr
+
+
+def test_deploy_checks_warn_when_metrics_would_be_per_process(tmp_path):
+    production = {
+        "SECRET_KEY": "x7#kP2!" * 10,
+        "ALLOWED_HOSTS": "book.example.com",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "METRICS_TOKEN": "t" * 32,
+    }
+    check = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    alone = run_with(check, **production)
+    assert alone.returncode != 0
+    assert "booking.W001" in alone.stdout + alone.stderr
+    shared = run_with(
+        check, **production, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")
+    )
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    assert (tmp_path / "metrics").is_dir()

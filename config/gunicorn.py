@@ -1,0 +1,34 @@
+"""gunicorn's settings for the web process (the Procfile's ``web``).
+
+``gunicorn config.wsgi --config python:config.gunicorn``
+
+Listens on ``HOST``:``PORT`` with ``WEB_CONCURRENCY`` worker processes. Its own lines
+use the app's log format (JSON with DEBUG off); its access log is off because
+``config.middleware.RequestLogMiddleware`` writes one line per request with secrets
+redacted (gunicorn's would print private booking links). The app is loaded in each
+worker, not preloaded, so each worker keeps its own Prometheus figures file
+(``PROMETHEUS_MULTIPROC_DIR``).
+"""
+
+import os
+
+from config.logs import log_format, logging_config
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+accesslog = None
+# gunicorn 27's control socket (~/.gunicorn/gunicorn.ctl) is not used here, and two
+# instances on one host would fight over it.
+control_socket_disable = True
+
+# DEBUG as config/settings.py reads it (this file must not load Django's settings).
+_debug_env = os.environ.get("DEBUG", "").strip().lower()
+_debug = (
+    _debug_env in {"1", "true", "yes", "on"}
+    if _debug_env
+    else "SECRET_KEY" not in os.environ
+)
+logconfig_dict = logging_config(
+    fmt=log_format(_debug), level=os.environ.get("LOG_LEVEL", "INFO")
+)

@@ -1,0 +1,102 @@
+"""What every request meets first: the operator's endpoints, then the request log.
+
+``OpsMiddleware`` (first in ``MIDDLEWARE``) answers ``/healthz`` and ``/metrics``
+before anything else runs: no session or cookie, no rate limit, no HTTPS redirect and
+no ``ALLOWED_HOSTS`` check (a load balancer's probe or Prometheus reaches an instance
+by its address). Neither builds a URL from the ``Host`` header.
+
+``RequestLogMiddleware`` gives each request an id (the proxy's ``X-Request-ID`` if it
+sends a sane one), binds it to every log line written while the request is handled,
+answers with it in ``X-Request-ID``, and writes one line per request (it replaces
+gunicorn's access log): method, path with secrets redacted, view, status, duration
+and business. It also counts the request for Prometheus (booking/metrics.py).
+"""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponse
+
+from booking import metrics
+from booking.healthz import healthz
+from config import logs
+
+logger = logging.getLogger("booking.requests")
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+class OpsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return healthz(request)
+        if request.path == "/metrics" and settings.METRICS_TOKEN:
+            return metrics.metrics_view(request)
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        # Until the response is finished (Django logs 4xx and 5xx after the
+        # middleware returns), every line carries the request's id.
+        logs.start(request_id=request_id, method=request.method, path=request.path)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        view = self._view(request)
+        business = getattr(getattr(request, "business", None), "slug", None)
+        if business:
+            logs.annotate(business=business)
+        fields = {
+            "view": view,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 1),
+        }
+        logger.info(
+            "%s %s %s", request.method, request.path, response.status_code, extra=fields
+        )
+        metrics.observe_request(
+            view=view,
+            method=request.method if request.method in METHODS else "other",
+            status=response.status_code,
+            seconds=seconds,
+        )
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """Once the URL resolves, lines the view logs carry its name and business."""
+        business = view_kwargs.get("slug") or view_kwargs.get("business_slug")
+        logs.annotate(view=request.resolver_match.view_name)
+        if business:
+            logs.annotate(business=business)
+
+    def _view(self, request: HttpRequest) -> str:
+        """The URL's name (``booking:week``): a bounded label, never the raw path."""
+        match = getattr(request, "resolver_match", None)
+        if match is not None:
+            return match.view_name
+        if request.path.startswith(self.static_prefix):
+            return "static"
+        return "unresolved"
+
+
+def _end_of_request(**kwargs) -> None:
+    logs.clear()
+
+
+request_finished.connect(_end_of_request, dispatch_uid="config.middleware.logs")
