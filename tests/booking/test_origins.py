@@ -80,6 +80,12 @@ def test_a_trailing_newline_is_not_part_of_an_origin():
         ("https://a.example:\u0668\u0660", "https://a.example:\u0668\u0660"),
         ("https://a.example/path ", "https://a.example/path"),
         ("https://a.example:70000", "https://a.example:70000"),
+        # International names with no ASCII form (an empty label, a label too long).
+        ("https://b\u00fccher..example", "https://b\u00fccher..example"),
+        (
+            "https://\u00fc" + "x" * 70 + ".example",
+            "https://\u00fc" + "x" * 70 + ".example",
+        ),
     ],
 )
 def test_origins_are_stored_normalised(typed, stored):
