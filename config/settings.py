@@ -72,6 +72,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Public origin used to build links in emails, the booking-link card and the API.
 BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset with DEBUG on: a link built while answering a request uses the origin the
+# request came to (booking/links.py); `make run` sets it for the worker's emails.
+BOOKING_BASE_URL_FROM_REQUEST = DEBUG and not env_str("BOOKING_BASE_URL")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Development: links on the request's origin when BOOKING_BASE_URL is unset.
+    "booking.links.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

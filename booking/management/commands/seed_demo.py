@@ -12,8 +12,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from booking.links import absolute, booking_link
 from booking.models import (
     BookingEvent,
     BookingRequest,
@@ -87,15 +89,15 @@ class Command(BaseCommand):
             created = self._sessions(business, services, now)
             bookings = self._bookings(business, now)
             password = self._owner(business)
-        base = os.environ.get("BOOKING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo business “{business.name}”: {created} new sessions, "
                 f"{bookings} new bookings."
             )
         )
-        self.stdout.write(f"  Booking link: {base}/book/{business.slug}/")
-        self.stdout.write(f"  Dashboard:    {base}/dashboard/  (admin: {base}/admin/)")
+        dashboard, admin = absolute(reverse("dashboard:index")), absolute("/admin/")
+        self.stdout.write(f"  Booking link: {booking_link(business)}")
+        self.stdout.write(f"  Dashboard:    {dashboard}  (admin: {admin})")
         self.stdout.write(f"  Login:        {OWNER_EMAIL} / {password}")
 
     def _business(self) -> Business:
