@@ -4,11 +4,13 @@ The booking rules themselves live in ``booking.services``; these keep a business
 consistent: it always has an owner, and a service with bookings is never deleted.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from booking.errors import BookingError
 from booking.models import (
@@ -18,6 +20,7 @@ from booking.models import (
     Membership,
     Service,
 )
+from booking.money import currency_for_timezone
 from booking.origins import tidy_origins
 from booking.services import lock_business
 
@@ -38,9 +41,19 @@ EDITABLE_SETTINGS = (
 def business_create(
     *, owner: AbstractBaseUser, name: str, timezone_name: str = "UTC"
 ) -> Business:
-    """A new business with an auto slug, default booking settings and ``owner``."""
+    """A new business with an auto slug, default booking settings and ``owner``.
+
+    Its contact email is the owner's until they set another, so a client always has
+    a way to reach it; its currency is its time zone's country's until they change
+    it.
+    """
     with transaction.atomic():
-        business = Business.objects.create(name=name.strip(), timezone=timezone_name)
+        business = Business.objects.create(
+            name=name.strip(),
+            timezone=timezone_name,
+            email=owner.email,
+            currency=currency_for_timezone(timezone_name),
+        )
         BookingSettings.objects.create(business=business)
         Membership.objects.create(
             user=owner, business=business, role=Membership.Role.OWNER
@@ -169,3 +182,12 @@ def service_delete(*, service_id: int) -> None:
             raise BookingError("service_has_bookings")
         service.sessions.all().delete()
         service.delete()
+
+
+def business_link_shared(*, business: Business, now: datetime | None = None) -> None:
+    """Note that the owners copied or shared the booking link (the first time only)."""
+    now = now or timezone.now()
+    Business.objects.filter(pk=business.pk, link_shared_at__isnull=True).update(
+        link_shared_at=now
+    )
+    business.refresh_from_db(fields=["link_shared_at"])

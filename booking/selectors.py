@@ -132,6 +132,15 @@ def sessions_between(
     return list(_with_holding(sessions, now))
 
 
+def sessions_from(
+    *, business: Business, start: datetime, now: datetime
+) -> QuerySet[Session]:
+    """Sessions starting at ``start`` or later, as ``sessions_between`` gives them
+    (a queryset: a page of it costs two queries)."""
+    sessions = sessions_with_counts(business=business, now=now)
+    return _with_holding(sessions.filter(starts_at__gte=start), now)
+
+
 def sessions_by_day(
     *, business: Business, first_day: date, days: int, now: datetime
 ) -> list[tuple[date, list[Session]]]:

@@ -25,6 +25,7 @@ from booking.models import (
     Service,
     Session,
 )
+from booking.scheduling import default_deadline_hours
 
 OWNER_EMAIL = "owner@example.com"
 BUSINESS = {
@@ -125,6 +126,7 @@ class Command(BaseCommand):
     def _sessions(self, business: Business, services: dict[str, Service], now) -> int:
         zone = business.tz
         today = now.astimezone(zone).date()
+        deadline = default_deadline_hours(business)
         existing = set(
             Session.objects.filter(business=business).values_list(
                 "service_id", "starts_at"
@@ -145,6 +147,7 @@ class Command(BaseCommand):
                         starts_at=starts_at,
                         ends_at=starts_at + timedelta(minutes=service.duration_minutes),
                         capacity=service.capacity,
+                        booking_deadline_hours=deadline,
                     )
                 )
         Session.objects.bulk_create(new)
