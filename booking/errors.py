@@ -26,6 +26,11 @@ ERRORS: dict[str, tuple[int, str]] = {
         "This session has already started, so it can no longer be cancelled online. "
         "Please contact the business.",
     ),
+    "idempotency_key_reused": (
+        409,
+        "This Idempotency-Key was already used for a different booking; use a new "
+        "key for a new booking.",
+    ),
     "reason_required": (400, "Please give a reason; the client will read it."),
     "email_not_failed": (409, "Only an email that failed can be sent again."),
     # Refusals of the dashboard's commands (sessions, services, members).
