@@ -103,6 +103,28 @@ def test_the_last_owner_cannot_be_demoted_or_removed(business, owner, staff):
     assert list(Membership.objects.filter(business=business)) == [staff]
 
 
+def _feed_token(business) -> str:
+    return BookingSettings.objects.get(business=business).calendar_feed_token
+
+
+@pytest.mark.parametrize("leaves", ["demoted", "removed"])
+def test_an_owner_who_leaves_takes_no_working_feed_url_along(business, owner, leaves):
+    BookingSettings.objects.get_or_create(business=business)
+    other = MembershipFactory(business=business, role="owner")
+    before = _feed_token(business)
+    if leaves == "demoted":
+        businesses.member_set_role(membership_id=owner.pk, role="staff")
+    else:
+        businesses.member_remove(membership_id=owner.pk)
+    after = _feed_token(business)
+    assert after != before and len(after) == len(before)
+    # Staff never see the feed: their comings and goings keep it.
+    staff = MembershipFactory(business=business, role="staff")
+    businesses.member_set_role(membership_id=other.pk, role="owner")
+    businesses.member_remove(membership_id=staff.pk)
+    assert _feed_token(business) == after
+
+
 def test_service_deactivate_and_reactivate(business):
     service = ServiceFactory(business=business)
     assert (
