@@ -15,6 +15,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from booking.queue import StampedSerializer
 from config.logs import log_format, logging_config
+from config.required import (
+    DEV_SECRET_KEY,
+    base_url_problem,
+    debug_from,
+    production_error,
+    production_problems,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,16 +69,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
-if not DEBUG and SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# On only where nothing of production is set (config/required.py); DEBUG=true forces.
+DEBUG = debug_from(os.environ)
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Public origin used to build links in emails, the booking-link card and the API.
-BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required with DEBUG off; always an origin (scheme, host, port).
+_DEV_BASE_URL = "http://127.0.0.1:8000" if DEBUG else ""
+BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", _DEV_BASE_URL).strip().rstrip("/")
+if BOOKING_BASE_URL and (problem := base_url_problem(BOOKING_BASE_URL)):
+    raise ImproperlyConfigured(problem)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -228,7 +238,16 @@ SENDGRID_TIMEOUT_SECONDS = env_int("SENDGRID_TIMEOUT_SECONDS", 10)
 BOOKING_EMAIL_MAX_ATTEMPTS = env_int("BOOKING_EMAIL_MAX_ATTEMPTS", 8)
 BOOKING_EMAIL_RETRY_SECONDS = env_int("BOOKING_EMAIL_RETRY_SECONDS", 30)
 BOOKING_OUTBOX_GRACE_SECONDS = env_int("BOOKING_OUTBOX_GRACE_SECONDS", 120)
-if SENDGRID_API_KEY:
+# Production needs SendGrid, or EMAIL_BACKEND naming the backend meant (which wins);
+# the console and file backends are for development.
+if env_str("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+    EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+elif SENDGRID_API_KEY:
     EMAIL_BACKEND = "booking.email_backend.SendGridBackend"
 elif env_str("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -323,3 +342,15 @@ METRICS_TOKEN = env_str("METRICS_TOKEN")
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # prometheus_client's shared figures for every process of this host.
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# --- Fail closed: with DEBUG off, refuse to start without what production needs -------
+if not DEBUG:
+    _missing = production_problems(
+        secret_key=SECRET_KEY,
+        allowed_hosts=ALLOWED_HOSTS,
+        base_url=BOOKING_BASE_URL,
+        email_chosen=bool(SENDGRID_API_KEY or env_str("EMAIL_BACKEND")),
+        shared_cache=bool(REDIS_URL) or env_bool("ALLOW_LOCAL_MEMORY_CACHE"),
+    )
+    if _missing:
+        raise ImproperlyConfigured(production_error(_missing))
