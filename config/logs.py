@@ -75,6 +75,10 @@ CONTEXT_FIELDS = (
     "outcome",
     "email_id",
     "kind",
+    "scope",
+    "account",
+    "client_ip",
+    "retry_after",
 )
 
 

@@ -7,6 +7,7 @@ queue and emails printed to the console. Every variable: docs/DEPLOYMENT.md,
 """
 
 import os
+import re
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -55,6 +56,16 @@ def env_float(name: str, default: float) -> float:
         return float(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+
+
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as ``5/15m`` (count / period in s, m, h or d)."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 5/15m (5 per 15 minutes), got {value!r}"
+        )
+    return value
 
 
 def with_query(url: str, **defaults) -> str:
@@ -259,6 +270,10 @@ else:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "login"
+# Failed logins allowed per account and per client IP before a lockout
+# (dashboard/logins.py), as django-ratelimit rates: "5/15m" is 5 in 15 minutes.
+LOGIN_RATE_ACCOUNT = env_rate("LOGIN_RATE_ACCOUNT", "5/15m")
+LOGIN_RATE_IP = env_rate("LOGIN_RATE_IP", "30/h")
 # How often the dashboard's notification bell asks for the unread count.
 DASHBOARD_BELL_POLL_SECONDS = env_int("DASHBOARD_BELL_POLL_SECONDS", 30)
 _VALIDATORS = "django.contrib.auth.password_validation"

@@ -209,6 +209,13 @@ def test_another_email_backend_or_a_local_cache_only_when_asked_for():
     assert config["cache"].endswith("LocMemCache")
 
 
+@pytest.mark.parametrize("value", ["lots", "5", "0/h", "5/15x"])
+def test_a_bad_login_rate_names_the_variable(value):
+    result = run_with(["-c", PROBE], LOGIN_RATE_ACCOUNT=value)
+    assert result.returncode != 0
+    assert "LOGIN_RATE_ACCOUNT must be a rate like 5/15m" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["abc", "1.5"])
 def test_bad_integers_name_the_variable(value):
     result = run_with(["-c", PROBE], CONN_MAX_AGE=value)

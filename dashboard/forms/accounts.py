@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from booking.links import absolute
 from booking.models import Membership
 from dashboard.forms.common import timezone_choices
 from dashboard.invitations import user_with_email
+from dashboard.logins import LoginLimitMixin
 
 EMAIL_ERRORS = {
     "required": "Enter your email address.",
@@ -29,8 +31,9 @@ def _check_password(form: forms.Form, field: str, user) -> None:
             form.add_error(field, exc)
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with the email address (it is the username, lower-cased)."""
+class EmailAuthenticationForm(LoginLimitMixin, AuthenticationForm):
+    """Log in with the email address (it is the username, lower-cased); failures are
+    limited (dashboard/logins.py)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -47,6 +50,10 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class AdminLoginForm(LoginLimitMixin, AdminAuthenticationForm):
+    """The admin's login, with the same limits on failures as the dashboard's."""
 
 
 class PasswordField(forms.CharField):
