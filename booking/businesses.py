@@ -6,6 +6,7 @@ consistent: it always has an owner, and a service with bookings is never deleted
 
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -39,8 +40,21 @@ EDITABLE_SETTINGS = (
 def business_create(
     *, owner: AbstractBaseUser, name: str, timezone_name: str = "UTC"
 ) -> Business:
-    """A new business with an auto slug, default booking settings and ``owner``."""
+    """A new business with an auto slug, default booking settings and ``owner``.
+
+    An account owns at most ``MAX_BUSINESSES_PER_ACCOUNT`` businesses (each one
+    may send invitations from our sender).
+    """
     with transaction.atomic():
+        # One new business at a time per account, so the cap holds.
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+        cap = django_settings.MAX_BUSINESSES_PER_ACCOUNT
+        owned = Membership.objects.filter(user=owner, role=Membership.Role.OWNER)
+        if owned.count() >= cap:
+            raise BookingError(
+                "business_limit",
+                f"You already own {cap} businesses, the most one account may have.",
+            )
         business = Business.objects.create(name=name.strip(), timezone=timezone_name)
         BookingSettings.objects.create(business=business)
         Membership.objects.create(

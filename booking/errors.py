@@ -49,6 +49,10 @@ ERRORS: dict[str, tuple[int, str]] = {
         "This service has bookings, so it cannot be deleted. Deactivate it instead: "
         "it leaves your booking link and its history stays.",
     ),
+    "business_limit": (
+        409,
+        "You already own the most businesses one account may have.",
+    ),
     "last_owner": (
         409,
         "A business needs at least one owner. Make someone else an owner first.",

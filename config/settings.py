@@ -274,6 +274,14 @@ LOGOUT_REDIRECT_URL = "login"
 # (dashboard/logins.py), as django-ratelimit rates: "5/15m" is 5 in 15 minutes.
 LOGIN_RATE_ACCOUNT = env_rate("LOGIN_RATE_ACCOUNT", "5/15m")
 LOGIN_RATE_IP = env_rate("LOGIN_RATE_IP", "30/h")
+# Invitations are email from our sender to any address: at most so many a day from one
+# account and to one business; and so many businesses per account (dashboard/
+# invitations.py, booking/businesses.py). Only a confirmed email address may invite.
+MAX_INVITATIONS_PER_USER_PER_DAY = env_int("MAX_INVITATIONS_PER_USER_PER_DAY", 20)
+MAX_INVITATIONS_PER_BUSINESS_PER_DAY = env_int(
+    "MAX_INVITATIONS_PER_BUSINESS_PER_DAY", 20
+)
+MAX_BUSINESSES_PER_ACCOUNT = env_int("MAX_BUSINESSES_PER_ACCOUNT", 10)
 # How often the dashboard's notification bell asks for the unread count.
 DASHBOARD_BELL_POLL_SECONDS = env_int("DASHBOARD_BELL_POLL_SECONDS", 30)
 _VALIDATORS = "django.contrib.auth.password_validation"

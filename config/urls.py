@@ -29,6 +29,21 @@ urlpatterns = [
     # of django.contrib.auth.urls (logout, password change, reset confirm …).
     path("accounts/signup/", accounts.signup, name="signup"),
     path(
+        "accounts/confirm-email/send/",
+        accounts.confirm_email_send,
+        name="email_confirm_send",
+    ),
+    path(
+        "accounts/confirm-email/done/",
+        accounts.confirm_email_done,
+        name="email_confirm_done",
+    ),
+    path(
+        "accounts/confirm-email/<str:uidb64>/<str:token>/",
+        accounts.confirm_email,
+        name="email_confirm",
+    ),
+    path(
         "accounts/invitation/<str:token>/",
         accounts.invitation,
         name="invitation_accept",

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from booking.accounts import email_confirm
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -99,8 +100,10 @@ def business(db):
 
 @pytest.fixture
 def owner(business):
+    """An owner who confirmed her email address (she may invite her team)."""
     user = UserFactory(email="olivia.owner@example.com", first_name="Olivia")
     MembershipFactory(user=user, business=business, role="owner")
+    email_confirm(user=user)
     return user
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from booking import businesses
+from booking.accounts import email_is_confirmed
 from booking.models import Membership
 from dashboard.access import DashboardRequest, business_view, get_membership_for_owner
 from dashboard.forms.accounts import ROLE_HELP, InviteForm, MemberRoleForm
@@ -34,6 +35,7 @@ def _page(request: DashboardRequest, form: InviteForm | None = None):
             .filter(business=business)
             .select_related("invited_by"),
             "form": form or InviteForm(),
+            "email_unconfirmed": not email_is_confirmed(request.user),
             "roles": Membership.Role.choices,
             "role_help": ROLE_HELP,
         },

@@ -84,6 +84,26 @@ def staff(business):
     return MembershipFactory(business=business, role="staff")
 
 
+@pytest.mark.django_db
+def test_an_account_owns_at_most_so_many_businesses(settings):
+    settings.MAX_BUSINESSES_PER_ACCOUNT = 2
+    user, _ = businesses.business_create_for_owner(
+        email="many@example.com",
+        password="pw-123456789",
+        business_name="First",
+        timezone_name="UTC",
+    )
+    businesses.business_create(owner=user, name="Second")
+    with pytest.raises(BookingError) as refused:
+        businesses.business_create(owner=user, name="Third")
+    assert refused.value.code == "business_limit"
+    assert "You already own 2 businesses" in refused.value.message
+    assert Membership.objects.filter(user=user).count() == 2
+    # Staff memberships elsewhere do not count.
+    Membership.objects.filter(user=user, business__name="Second").update(role="staff")
+    businesses.business_create(owner=user, name="Third")
+
+
 def test_member_add_keeps_the_higher_role(business, owner, staff):
     again = businesses.member_add(business=business, user=owner.user, role="staff")
     assert again.pk == owner.pk and again.is_owner
