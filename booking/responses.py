@@ -33,7 +33,7 @@ def render_field(
     response = HttpResponse(html)
     patch_vary_headers(response, ["HX-Request"])
     if context.get("embed"):
-        response.xframe_options_exempt = True
+        allow_framing(response, context.get("business"))
     return response
 
 
@@ -42,6 +42,19 @@ def frame_ancestors(business) -> str:
     origins = settings.embed_origins if settings else []
     allowed = [origin for origin in origins if is_origin(origin)]
     return " ".join(["'self'", *allowed])
+
+
+def allow_framing(response: HttpResponse, business) -> None:
+    """Let the sites ``frame_ancestors(business)`` names frame this widget page.
+
+    One ``Content-Security-Policy`` header: django-csp's policy for every page, with
+    its ``frame-ancestors`` replaced for this response; no ``X-Frame-Options``.
+    """
+    response.xframe_options_exempt = True
+    ancestors = frame_ancestors(business)
+    sources = ancestors.split() if isinstance(ancestors, str) else list(ancestors)
+    replace = getattr(response, "_csp_replace", None) or {}
+    response._csp_replace = {**replace, "frame-ancestors": sources}
 
 
 def render_page(
@@ -70,9 +83,7 @@ def render_page(
     if fragment:
         response["HX-Push-Url"] = request.get_full_path()
     if context.get("embed"):
-        response.xframe_options_exempt = True
-        ancestors = frame_ancestors(context.get("business"))
-        response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        allow_framing(response, context.get("business"))
     if private:
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"

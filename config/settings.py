@@ -12,6 +12,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from booking.queue import StampedSerializer
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "huey.contrib.djhuey",
+    "csp",
     "ninja",  # the API docs page's templates and Swagger UI files, served locally
     "booking",
     "dashboard",
@@ -120,6 +122,8 @@ MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Pages and fragments compressed (a week with the time-zone picker: 36 KiB → 7).
     # Static files never get here: WhiteNoise serves them pre-compressed above.
     # BREACH needs a secret repeated in every response; ours are per-request (masked
@@ -330,6 +334,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# django-csp: every page may load scripts, styles, images and fonts from this origin
+# only; no inline script or style (templates and static/js hold none, htmx runs
+# without eval), nothing may frame a page. The booking widget's pages replace
+# frame-ancestors with the business's sites (booking/responses.py, allow_framing).
+# data: images: the dashboard's empty favicon and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Operations: logs, errors, metrics (docs/DEPLOYMENT.md, "Monitoring") -------------
 # ADMINS="Ada Ops <ada@example.com>,ops@example.com" get an email for each new error

@@ -22,6 +22,13 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def csp(response) -> dict[str, list[str]]:
+    """A response's Content-Security-Policy, directive -> sources (one header)."""
+    header = response["Content-Security-Policy"]
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {name: sources for name, *sources in directives}
+
+
 def on_postgres() -> bool:
     return django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
