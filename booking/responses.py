@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from booking.forms import DetailsForm
-from booking.origins import is_origin
+from booking.origins import is_origin, normalize_origin
 from booking.ratelimits import browse_rate, retry_after_seconds, submit_rate
 from booking.steps import DisplayZone
 
@@ -37,21 +37,30 @@ def render_field(
     return response
 
 
-def frame_ancestors(business) -> str:
+def frame_ancestors(business, *, private: bool = False) -> str:
+    """Who may frame an embed page: the value of its CSP ``frame-ancestors``.
+
+    The booking steps: any website (``*``) until the owner lists their sites, then
+    only this app and those. A client's private pages (``private``: their booking,
+    cancelling it) never any website: this app and the listed sites only. A list
+    whose every line is unusable stays a restriction (it never widens to ``*``).
+    """
     settings = getattr(business, "booking_settings", None) if business else None
-    origins = settings.embed_origins if settings else []
-    allowed = [origin for origin in origins if is_origin(origin)]
-    return " ".join(["'self'", *allowed])
+    listed = settings.embed_origins if settings else []
+    if not listed and not private:
+        return "*"
+    normalised = (normalize_origin(origin) for origin in listed)
+    return " ".join(["'self'", *(origin for origin in normalised if is_origin(origin))])
 
 
-def allow_framing(response: HttpResponse, business) -> None:
-    """Let the sites ``frame_ancestors(business)`` names frame this widget page.
+def allow_framing(response: HttpResponse, business, *, private: bool = False) -> None:
+    """Let the sites ``frame_ancestors`` names frame this widget page.
 
     One ``Content-Security-Policy`` header: django-csp's policy for every page, with
     its ``frame-ancestors`` replaced for this response; no ``X-Frame-Options``.
     """
     response.xframe_options_exempt = True
-    ancestors = frame_ancestors(business)
+    ancestors = frame_ancestors(business, private=private)
     sources = ancestors.split() if isinstance(ancestors, str) else list(ancestors)
     replace = getattr(response, "_csp_replace", None) or {}
     response._csp_replace = {**replace, "frame-ancestors": sources}
@@ -65,12 +74,14 @@ def render_page(
     zone: DisplayZone | None = None,
     status: int = 200,
     private: bool = False,
+    framed_as_step: bool = False,
 ) -> HttpResponse:
     """The whole page, or its ``#step`` fragment for an HTMX swap.
 
-    Times render in ``zone``; embedded pages may be framed by the business's own
-    sites; private pages (a booking's secret URL) are neither cached nor indexed and
-    leak no referrer.
+    Times render in ``zone``; embedded pages may be framed as ``frame_ancestors``
+    says (a private page as a booking step when ``framed_as_step``: the widget's
+    confirmation); private pages (a booking's secret URL) are neither cached nor
+    indexed and leak no referrer.
     """
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx) and not htmx.history_restore_request
@@ -83,7 +94,11 @@ def render_page(
     if fragment:
         response["HX-Push-Url"] = request.get_full_path()
     if context.get("embed"):
-        allow_framing(response, context.get("business"))
+        allow_framing(
+            response,
+            context.get("business"),
+            private=private and not framed_as_step,
+        )
     if private:
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"

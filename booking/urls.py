@@ -25,7 +25,8 @@ urlpatterns = [
     path("bookings/<str:token>/", views.manage, name="manage"),
     path("bookings/<str:token>/calendar.ics", views.ics, name="ics"),
     path("bookings/<str:token>/cancel/", views.cancel, name="cancel"),
-    # The widget: same flow, framable by the business's allowed origins.
+    # The widget: same flow, framable by any site until the business lists its own
+    # (booking.responses.frame_ancestors); the client's private pages by those only.
     path("embed/<slug:slug>/", views.start, EMBED, name="embed"),
     path(
         "embed/<slug:slug>/service/<int:service_id>/",
@@ -46,6 +47,13 @@ urlpatterns = [
         name="embed_check_field",
     ),
     path("embed/bookings/<str:token>/", views.manage, EMBED, name="embed_manage"),
+    # The widget's confirmation (framed like the steps; no personal details).
+    path(
+        "embed/bookings/<str:token>/booked/",
+        views.booked,
+        EMBED,
+        name="embed_booked",
+    ),
     path(
         "embed/bookings/<str:token>/cancel/", views.cancel, EMBED, name="embed_cancel"
     ),

@@ -34,7 +34,7 @@ from booking.api.schemas import (
 )
 from booking.bounds import MAX_PAGE_SIZE
 from booking.businesses import booking_settings_update
-from booking.links import booking_link, embed_snippet
+from booking.links import booking_link, embed_snippet, widget_snippet
 from booking.models import BookingRequest, BookingSettings
 from booking.selectors import RequestFilters, booking_requests_for_business
 
@@ -292,7 +292,7 @@ def _request_actor(
 
 @router.get(
     "/link/",
-    summary="Booking link and embed snippet",
+    summary="Booking link and widget snippets",
     **responses(
         200,
         LinkOut,
@@ -301,9 +301,10 @@ def _request_actor(
     ),
 )
 def link(request: HttpRequest, business: BusinessParam = None):
-    """The public booking link to share, and the iframe for a website."""
+    """The public booking link to share, and the widget's snippets for a website."""
     actor = actor_for(request, business)
     return {
         "url": booking_link(actor.business),
+        "widget_snippet": widget_snippet(actor.business),
         "embed_snippet": embed_snippet(actor.business),
     }

@@ -126,19 +126,31 @@ class BookingSettingsForm(forms.ModelForm):
             "max_advance_booking_days",
             "min_advance_booking_hours",
             "reminder_hours_before",
-            "allowed_embed_origins",
         ]
         labels = {
             "is_active": "Booking link is on",
             "requires_approval": "I approve each booking request",
             "auto_approve_returning_clients": "Approve returning clients instantly",
-            "allowed_embed_origins": "Websites that may embed the booking widget",
         }
         help_texts = {
             "is_active": "When off, your link shows your contact details instead.",
             "requires_approval": "Otherwise clients are booked instantly.",
             "auto_approve_returning_clients": "Clients with an earlier approved "
             "booking (same email or phone) skip the approval step.",
+        }
+
+
+class EmbedOriginsForm(forms.ModelForm):
+    """Which websites may show the booking widget (the booking link page)."""
+
+    class Meta:
+        model = BookingSettings
+        fields = ["allowed_embed_origins"]
+        labels = {"allowed_embed_origins": "Websites that may show the widget"}
+        help_texts = {
+            "allowed_embed_origins": "One address a line, like "
+            "https://www.swimschool.example. Leave it empty to let any website "
+            "show your widget."
         }
         widgets = {
             "allowed_embed_origins": forms.Textarea(

@@ -29,7 +29,6 @@ BOOKING = {
     "max_advance_booking_days": "30",
     "min_advance_booking_hours": "2",
     "reminder_hours_before": "24",
-    "allowed_embed_origins": "",
 }
 
 
@@ -118,24 +117,15 @@ def test_booking_settings_range_ends_are_allowed(owner_client, business, field, 
 
 
 @pytest.mark.django_db
-def test_embed_origins_are_checked_and_tidied(owner_client, business):
-    bad = owner_client.post(
-        url("settings_booking", business),
-        {
-            **BOOKING,
-            "allowed_embed_origins": "https://ok.example\nftp://x.y\nexample.com",
-        },
-    )
-    assert "Not an origin: ftp://x.y, example.com." in bad.content.decode()
-    owner_client.post(
-        url("settings_booking", business),
-        {
-            **BOOKING,
-            "allowed_embed_origins": " https://a.example/ \n\nhttp://b.example:8080",
-        },
-    )
+def test_booking_settings_leave_the_widget_websites_alone(owner_client, business):
+    """Those are set on the booking link page, next to the widget."""
+    business.booking_settings.allowed_embed_origins = "https://a.example"
+    business.booking_settings.save()
+    page = owner_client.get(url("settings", business)).content.decode()
+    assert url("link", business) + "#widget-websites" in page
+    owner_client.post(url("settings_booking", business), BOOKING)
     settings = BookingSettings.objects.get(business=business)
-    assert settings.embed_origins == ["https://a.example", "http://b.example:8080"]
+    assert settings.embed_origins == ["https://a.example"]
 
 
 @pytest.mark.django_db
