@@ -105,6 +105,16 @@ def test_account_dashboard_and_admin_pages_carry_the_policy(client, owner, busin
 
 
 @pytest.mark.django_db
+def test_pages_outside_the_widget_refuse_to_be_framed(client, business, owner):
+    start = client.get(reverse("booking:start", args=[business.slug]))
+    client.force_login(owner)
+    home = client.get(reverse("dashboard:home", args=[business.pk]))
+    for response in (start, home):
+        assert response["X-Frame-Options"] == "DENY"
+        assert csp(response)["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.django_db
 def test_the_widget_is_framed_by_its_business_sites_in_the_same_policy(
     client, business
 ):
