@@ -26,6 +26,11 @@ ERRORS: dict[str, tuple[int, str]] = {
         "This session has already started, so it can no longer be cancelled online. "
         "Please contact the business.",
     ),
+    "idempotency_key_reused": (
+        409,
+        "This Idempotency-Key was already used for a different booking; use a new "
+        "key for a new booking.",
+    ),
     "reason_required": (400, "Please give a reason; the client will read it."),
     "email_not_failed": (409, "Only an email that failed can be sent again."),
     # Refusals of the dashboard's commands (sessions, services, members).
@@ -43,6 +48,10 @@ ERRORS: dict[str, tuple[int, str]] = {
         409,
         "This service has bookings, so it cannot be deleted. Deactivate it instead: "
         "it leaves your booking link and its history stays.",
+    ),
+    "business_limit": (
+        409,
+        "You already own the most businesses one account may have.",
     ),
     "last_owner": (
         409,

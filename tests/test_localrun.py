@@ -195,5 +195,12 @@ def test_links_follow_the_request_only_in_development_without_a_base_url():
 
     assert from_request() == "True"
     assert from_request(BOOKING_BASE_URL="http://127.0.0.1:8411") == "False"
-    production = {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "book.example.com"}
+    production = {
+        "SECRET_KEY": "x7#kP2!" * 10,
+        "ALLOWED_HOSTS": "book.example.com",
+        "BOOKING_BASE_URL": "https://book.example.com",
+        "SENDGRID_API_KEY": "SG.x",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     assert from_request(**production) == "False"
+    assert from_request(DEBUG="true", SECRET_KEY="x7#kP2!" * 10) == "True"

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from booking.accounts import email_is_confirmed
 from booking.businesses import business_link_shared
 from booking.links import booking_link
 from booking.models import Business
@@ -70,6 +71,9 @@ def home(request: DashboardRequest):
             ],
             "week_sessions": [s for s in week if s.starts_at >= tomorrow],
             "pending": pending,
+            # Owners invite their team, once their address is confirmed.
+            "email_unconfirmed": request.membership.is_owner
+            and not email_is_confirmed(request.user),
             "soonest_left": duration_text(pending.soonest.expires_at - now)
             if pending.soonest
             else "",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.accounts import email_confirm
 from booking.links import absolute, booking_link
 from booking.models import (
     BookingEvent,
@@ -236,4 +237,5 @@ class Command(BaseCommand):
         Membership.objects.update_or_create(
             user=owner, business=business, defaults={"role": Membership.Role.OWNER}
         )
+        email_confirm(user=owner)  # the demo owner may invite a team at once
         return password
