@@ -74,17 +74,62 @@ class RequestFilterForm(forms.Form):
         )
 
 
+# Reasons an owner gives most, one click away (the reason itself stays required).
+READY_REASONS = [
+    "This time is no longer available. Please book another time.",
+    "The session is full.",
+    "We are closed that day.",
+    "This service is not right for you; please call us to talk it over.",
+]
+
+
+def _tell_the_client(booking: BookingRequest | None, by_email: str) -> str:
+    """How the client hears of it: ``by_email``, or with no email, only by phone."""
+    if booking is None or booking.client_email:
+        return by_email
+    return (
+        f"{booking.client_name} left no email, so no email is sent: call them on "
+        f"{booking.client_phone}."
+    )
+
+
 class RejectForm(forms.Form):
+    """A reason, picked from ``READY_REASONS`` or written (or both)."""
+
+    ready = forms.ChoiceField(
+        label="Ready reasons",
+        choices=[(str(n), text) for n, text in enumerate(READY_REASONS)],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one of the ready reasons."},
+    )
     reason = forms.CharField(
         label="Reason for the client",
         max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The client reads this in their email.",
-        error_messages={
-            "required": "Please give a reason; the client will read it.",
-            "max_length": "Keep the reason under 2,000 characters.",
-        },
+        error_messages={"max_length": "Keep the reason under 2,000 characters."},
     )
+
+    def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = (
+            "Pick a ready reason, write your own, or add to it. "
+            + _tell_the_client(booking, "The client reads this in their email.")
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ready = cleaned.get("ready")
+        picked = READY_REASONS[int(ready)] if ready else ""
+        written = (cleaned.get("reason") or "").strip()
+        if "reason" in self.errors or "ready" in self.errors:
+            return cleaned
+        if not picked and not written:
+            self.add_error("reason", "Please give a reason; the client will read it.")
+            return cleaned
+        cleaned["reason"] = " ".join(part for part in (picked, written) if part)
+        return cleaned
 
 
 class CancelForm(forms.Form):
@@ -95,3 +140,8 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Keep the message under 2,000 characters."},
     )
+
+    def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if booking is not None and not booking.client_email:
+            self.fields["reason"].help_text = _tell_the_client(booking, "")

@@ -128,7 +128,7 @@ def _decide(request: DashboardRequest, pk: int, kind: str):
     """Reject (reason required) or cancel (message optional): a form, then the call."""
     booking = get_request_for_member(request, pk)
     form_class, command, verb = DECISIONS[kind]
-    form = form_class(posted(request))
+    form = form_class(posted(request), booking=booking)
     if request.method == "POST" and form.is_valid():
         call = partial(
             getattr(services, command),
@@ -209,8 +209,8 @@ def request_detail(request: DashboardRequest, pk: int):
             if status == BookingRequest.Status.PENDING
             else "",
             "events": booking.events.select_related("actor"),
-            "reject_form": RejectForm(auto_id="reject_%s"),
-            "cancel_form": CancelForm(auto_id="cancel_%s"),
+            "reject_form": RejectForm(auto_id="reject_%s", booking=booking),
+            "cancel_form": CancelForm(auto_id="cancel_%s", booking=booking),
             "back": safe_next(request, _list_url(request)),
         },
     )

@@ -250,7 +250,12 @@ def session_cancel(request: DashboardRequest, pk: int):
     return render(
         request,
         "dashboard/sessions/cancel.html",
-        {"session": session, "bookings": bookings, "form": form},
+        {
+            "session": session,
+            "bookings": bookings,
+            "phone_only": [b for b in bookings if not b.client_email],
+            "form": form,
+        },
     )
 
 
