@@ -62,6 +62,11 @@ class RequestFilterForm(forms.Form):
             self.add_error("date_to", "The end date must not be before the start.")
         return cleaned
 
+    @property
+    def has_filters(self) -> bool:
+        """Whether any filter is in force (the form must have been validated)."""
+        return self.filters() != RequestFilters()
+
     def filters(self) -> RequestFilters:
         """The valid part of the filters (the form must have been validated)."""
         data = {} if not hasattr(self, "cleaned_data") else self.cleaned_data
