@@ -11,7 +11,7 @@ import bisect
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef
@@ -79,10 +79,13 @@ def session_window(
     "when does booking open and close", for availability, bookings and every page.
 
     Open iff now + max(min advance, session deadline) ≤ starts_at ≤ now + max advance.
+    Counted in real hours (in UTC: across a clock change, 24 hours before 09:00 is
+    08:00 or 10:00 on the wall clock).
     """
+    starts = starts_at.astimezone(UTC)
     return SessionWindow(
-        opens_at=starts_at - timedelta(days=settings.max_advance_booking_days),
-        closes_at=starts_at - closing_lead(settings, deadline_hours),
+        opens_at=starts - timedelta(days=settings.max_advance_booking_days),
+        closes_at=starts - closing_lead(settings, deadline_hours),
     )
 
 
