@@ -223,7 +223,9 @@ def session_edit(request: DashboardRequest, pk: int):
         if saved:
             return redirect(_week_url(request, form.cleaned_data["day"]))
     return render(
-        request, "dashboard/sessions/form.html", {"form": form, "session": session}
+        request,
+        "dashboard/sessions/form.html",
+        {"form": form, "session": session, "now": timezone.now()},
     )
 
 
