@@ -88,16 +88,6 @@ READY_REASONS = [
 ]
 
 
-def _tell_the_client(booking: BookingRequest | None, by_email: str) -> str:
-    """How the client hears of it: ``by_email``, or with no email, only by phone."""
-    if booking is None or booking.client_email:
-        return by_email
-    return (
-        f"{booking.client_name} left no email, so no email is sent: call them on "
-        f"{booking.client_phone}."
-    )
-
-
 class RejectForm(forms.Form):
     """A reason, picked from ``READY_REASONS`` or written (or both)."""
 
@@ -118,10 +108,16 @@ class RejectForm(forms.Form):
 
     def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].help_text = (
-            "Pick a ready reason, write your own, or add to it. "
-            + _tell_the_client(booking, "The client reads this in their email.")
+        # Whom it reaches: with no email, only their booking page shows it (the
+        # page says "no email: call …" above the form).
+        reaches = (
+            "The client reads this in their email."
+            if booking is None or booking.client_email
+            else f"{booking.client_name} sees it only on their booking page."
         )
+        self.fields[
+            "reason"
+        ].help_text = f"Pick a ready reason, write your own, or add to it. {reaches}"
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -147,6 +143,4 @@ class CancelForm(forms.Form):
     )
 
     def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if booking is not None and not booking.client_email:
-            self.fields["reason"].help_text = _tell_the_client(booking, "")
+        super().__init__(*args, **kwargs)  # ``booking``: as RejectForm takes it

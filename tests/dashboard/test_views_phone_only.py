@@ -33,10 +33,7 @@ def test_the_request_page_says_call_them(owner_client, business, phone_only):
     html = html.content.decode()
     assert f"{CALL} with your answer." in html
     assert "reads this in their email" not in html
-    assert (
-        f"Olivia Brown left no email, so no email is sent: call them on {PHONE}."
-        in (html)
-    )
+    assert "Olivia Brown sees it only on their booking page." in html
 
 
 @pytest.mark.django_db
