@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from booking.models import (
     BookingNotification,
     BookingRequest,
     Business,
     Session,
-    holding_spot_q,
 )
 
 Status = BookingRequest.Status
@@ -103,12 +102,7 @@ def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Sessi
     return (
         Session.objects.filter(business=business)
         .select_related("service")
-        .annotate(
-            active_count=Count(
-                "booking_requests",
-                filter=holding_spot_q(now, prefix="booking_requests__"),
-            )
-        )
+        .with_spots_taken(now)
         .order_by("starts_at", "pk")
     )
 

@@ -61,7 +61,7 @@ def test_expiry_while_the_worker_was_down(
     assert mail.subject.startswith("Your booking request has expired")
     run = JobRun.objects.get(name="expire_bookings")
     assert run.runs == 2
-    assert run.last_result == {"expired": 0}
+    assert run.last_result == {"expired": 0, "moves_expired": 0}
     assert run.last_finished_at is not None
 
 
