@@ -401,7 +401,7 @@ def test_a_session_with_a_waiting_move_into_it_keeps_its_time(waiting):
 
 
 def test_a_lapsed_move_is_cleared_when_the_client_asks_again(biz, waiting):
-    _, booking, first, later = waiting
+    _, booking, first, _later = waiting
     lapse = booking.move_expires_at
     third = at(first.service, DAY + timedelta(days=2))
 
