@@ -659,6 +659,25 @@ def moves_expire(*, now: datetime | None = None) -> list[int]:
 # --- bookings entered by staff --------------------------------------------------------
 
 
+def booking_entry_check(
+    *, session: Session, settings: BookingSettings, now: datetime
+) -> int:
+    """Spots left if staff may put one more client in ``session`` now; else refused.
+
+    Until the session ends (a walk-in may join one that has begun), in any session
+    that is not cancelled, outside the booking window and whatever the switches of
+    online booking say; never over capacity or against the buffer.
+    """
+    if session.ends_at <= now:
+        raise BookingError("session_over")
+    try:
+        return check_session_offered(
+            session=session, settings=settings, now=now, by_staff=True
+        )
+    except BookingError as error:
+        raise error.for_staff() from None
+
+
 @count_bookings
 def booking_enter_by_staff(
     *,
@@ -675,11 +694,11 @@ def booking_enter_by_staff(
 ) -> BookingResult:
     """Book a client who phoned or walked in: approved at once, entered by ``actor``.
 
-    The same lock and checks as ``booking_create``, except that staff may book
-    outside the booking window and past the session's deadline (until the session
-    ends) and regardless of the switches of online booking; capacity and the buffer
-    always hold. The client gets the usual confirmation (with its .ics) when an
-    email is given. A repeated ``idempotency_key`` returns the first booking.
+    The same lock as ``booking_create``; the rules of ``booking_entry_check`` (staff
+    may book outside the window, past the deadline and the switches of online
+    booking; capacity and the buffer always hold). The client gets the usual
+    confirmation (with its .ics) when an email is given. A repeated
+    ``idempotency_key`` returns the first booking.
     """
     now = now or timezone.now()
     if not (client_email or client_phone):
@@ -701,17 +720,7 @@ def booking_enter_by_staff(
         )
         if session is None:
             raise BookingError("session_not_found")
-        if session.ends_at <= now:
-            raise BookingError("session_over")
-        try:
-            check_session_offered(
-                session=session,
-                settings=locked.booking_settings,
-                now=now,
-                by_staff=True,
-            )
-        except BookingError as error:
-            raise error.for_staff() from None
+        booking_entry_check(session=session, settings=locked.booking_settings, now=now)
         booking = BookingRequest.objects.create(
             session=session,
             client_name=client_name,

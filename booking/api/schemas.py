@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from booking.forms import ClientDetailsForm
 from booking.links import manage_url
-from booking.models import BookingRequest, BookingSettings, Session
+from booking.models import BookingEvent, BookingRequest, BookingSettings, Session
 
 MAX_ID = 2**63 - 1
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
@@ -24,6 +24,8 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 PHONE_PATTERN = r"^(?:\+?[ ()./-]*(?:[0-9][ ()./-]*){6,20})?$"
 SOME_TEXT = r"^[^\x00]*\S[^\x00]*$"
 BookingStatus = Literal["pending", "approved", "rejected", "expired", "cancelled"]
+EventAction = Literal[tuple(BookingEvent.Action.values)]
+Channel = Literal[tuple(BookingEvent.Channel.values)]
 
 
 def _date_in_range(value: date) -> date:
@@ -255,6 +257,37 @@ class SettingsOut(Schema):
     updated_at: Instant
 
 
+class PendingMoveOut(Schema):
+    session: SessionOut = Field(description="The session the client asks for.")
+    expires_at: Instant = Field(
+        description="Unless approved by then, the move lapses and the booking keeps "
+        "its time. Both spots are held until then."
+    )
+
+
+class EventOut(Schema):
+    action: EventAction = Field(
+        description="`created`, `auto_approved`, `approved`, `rejected`, `cancelled`, "
+        "`expired`; moves: `moved`, `move_requested`, `move_approved`, "
+        "`move_rejected`, `move_expired`; `entered` (by staff)."
+    )
+    actor: str = Field(
+        description="Who: a member's name, or `client` or `system`.",
+        examples=["Sam Staff"],
+    )
+    from_status: str
+    to_status: str
+    note: str = Field(description="A reason or a message to the client.")
+    channel: Channel | None = Field(
+        description="How a booking entered by staff reached them; null otherwise."
+    )
+    from_session_id: int | None = Field(description="A move's old session.")
+    to_session_id: int | None = Field(
+        description="A move's new (or asked-for) session."
+    )
+    created_at: Instant
+
+
 class RequestOut(Schema):
     id: int
     booking_reference: str
@@ -274,6 +307,11 @@ class RequestOut(Schema):
     approved_at: Instant | None
     decided_at: Instant | None
     session: SessionOut
+    pending_move: PendingMoveOut | None = Field(
+        description="A client's move waiting for the business to approve or reject "
+        "it; null when none waits."
+    )
+    history: list[EventOut] = Field(description="Every change, oldest first.")
 
 
 class RequestPage(Schema):
@@ -291,6 +329,26 @@ class RejectIn(Strict):
         max_length=2000,
         description="Required; the client reads it in the email.",
         json_schema_extra={"pattern": SOME_TEXT},
+    )
+
+
+class RescheduleIn(Strict):
+    session_id: Id = Field(
+        description="Any session of the business that has not started, of any "
+        "service. Capacity and the buffer still apply; the booking window does not."
+    )
+    message: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Optional; sent to the client with the new time.",
+    )
+
+
+class StaffEntryIn(BookIn):
+    """A client who phoned or walked in, booked by staff (``BookIn``'s fields)."""
+
+    channel: Channel = Field(
+        "phone", description="How the client reached you: kept in the history."
     )
 
 
@@ -330,7 +388,28 @@ def booking_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
     }
 
 
+def event_out(event: BookingEvent, zone: ZoneInfo) -> dict:
+    return {
+        "action": event.action,
+        "actor": event.actor_display,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "channel": event.channel or None,
+        "from_session_id": event.from_session_id,
+        "to_session_id": event.to_session_id,
+        "created_at": instant(event.created_at, zone),
+    }
+
+
 def request_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
+    """One request for owners; its ``events`` (with actors) should be prefetched."""
+    pending_move = None
+    if booking.has_waiting_move(now):
+        pending_move = {
+            "session": session_out(booking.move_to, zone),
+            "expires_at": instant(booking.move_expires_at, zone),
+        }
     return {
         "id": booking.pk,
         "booking_reference": booking.booking_reference,
@@ -347,6 +426,8 @@ def request_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
         "approved_at": instant(booking.approved_at, zone),
         "decided_at": instant(booking.decided_at, zone),
         "session": session_out(booking.session, zone),
+        "pending_move": pending_move,
+        "history": [event_out(event, zone) for event in booking.events.all()],
     }
 
 
