@@ -186,6 +186,13 @@ SETTINGS_NUMBERS = (
     "max_advance_booking_days",
     "min_advance_booking_hours",
     "reminder_hours_before",
+    "reschedule_notice_hours",
+)
+SETTINGS_FLAGS = (
+    "requires_approval",
+    "is_active",
+    "auto_approve_returning_clients",
+    "allow_client_reschedule",
 )
 _HELP = {
     "requires_approval": "New bookings wait for approval (pending) instead of "
@@ -198,6 +205,10 @@ _HELP = {
     "max_advance_booking_days": "How far ahead clients may book.",
     "min_advance_booking_hours": "How soon before a session clients may still book.",
     "reminder_hours_before": "Hours before a session to email a reminder (0: never).",
+    "allow_client_reschedule": "Clients may move their booking to another time from "
+    "their private link (with approval on, the move waits for your answer).",
+    "reschedule_notice_hours": "Clients may move a booking online until this many "
+    "hours before it starts (0: until it starts).",
     "allowed_embed_origins": "Sites allowed to show the booking widget in an iframe.",
 }
 
@@ -205,14 +216,9 @@ _HELP = {
 def _settings_fields(required: bool) -> dict:
     """SettingsIn's fields (all required) or SettingsPatch's (any subset; the
     defaults are never used, ``exclude_unset`` drops them, and null is refused)."""
-    flags = (
-        "requires_approval",
-        "is_active",
-        "auto_approve_returning_clients",
-    )
     annotations: dict = {}
     values: dict = {}
-    for name in flags:
+    for name in SETTINGS_FLAGS:
         annotations[name] = bool
         values[name] = Field(... if required else None, description=_HELP[name])
     for name in SETTINGS_NUMBERS:
@@ -253,6 +259,8 @@ class SettingsOut(Schema):
     max_advance_booking_days: int
     min_advance_booking_hours: int
     reminder_hours_before: int
+    allow_client_reschedule: bool
+    reschedule_notice_hours: int
     allowed_embed_origins: list[str]
     updated_at: Instant
 
@@ -436,12 +444,7 @@ def settings_out(settings: BookingSettings) -> dict:
         "business_slug": settings.business.slug,
         **{
             name: getattr(settings, name)
-            for name in (
-                "requires_approval",
-                "is_active",
-                "auto_approve_returning_clients",
-                *SETTINGS_NUMBERS,
-            )
+            for name in (*SETTINGS_FLAGS, *SETTINGS_NUMBERS)
         },
         "allowed_embed_origins": settings.embed_origins,
         "updated_at": instant(settings.updated_at, settings.business.tz),

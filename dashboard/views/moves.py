@@ -92,9 +92,7 @@ def request_move(request: DashboardRequest, pk: int):
         else "",
         "next_week": (monday + timedelta(days=7)).isoformat(),
     }
-    return render_page(
-        request, "dashboard/requests/move.html", context, partial="week"
-    )
+    return render_page(request, "dashboard/requests/move.html", context, partial="week")
 
 
 @business_view()
@@ -218,7 +216,7 @@ def request_move_reject(request: DashboardRequest, pk: int):
 @business_view()
 @require_http_methods(GET_POST)
 def session_add_client(request: DashboardRequest, pk: int):
-    """"Add a client": a phone or walk-in client into this session, booked at once."""
+    """ "Add a client": a phone or walk-in client into this session, booked at once."""
     session = get_session_for_member(request, pk)
     now = timezone.now()
     form = StaffEntryForm(posted(request))
@@ -264,7 +262,6 @@ def _entered_text(result) -> str:
     told = (
         f"A confirmation is on its way to {booking.client_email}."
         if booking.client_email
-        else "No email given: tell them their reference, "
-        f"{booking.booking_reference}."
+        else f"No email given: tell them their reference, {booking.booking_reference}."
     )
     return f"Booked {booking.client_name} ({booking.booking_reference}). {told}"
