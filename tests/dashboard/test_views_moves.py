@@ -69,6 +69,22 @@ def test_the_move_page_lists_the_week_with_what_each_session_can_take(
     )
 
 
+@pytest.mark.parametrize("sessions", [1, 12])
+def test_the_move_page_costs_a_fixed_number_of_queries(
+    owner_client, business, approved, service, sessions, django_assert_num_queries
+):
+    for n in range(sessions):
+        SessionFactory(
+            service=service, starts_at=timezone.now() + timedelta(hours=9 * n + 1)
+        )
+    move = url("request_move", business, pk=approved.pk)
+    owner_client.get(move)  # the login session is warm
+    # login session, user, membership, the booking, two for the week (sessions with
+    # their counts, booked neighbours for the buffer), the bell's memberships
+    with django_assert_num_queries(7):
+        owner_client.get(move)
+
+
 def test_the_weeks_swap_in_place_with_htmx(owner_client, business, approved):
     next_week = (timezone.now() + timedelta(days=10)).date().isoformat()
     response = owner_client.get(
