@@ -414,11 +414,13 @@ def booking_move_check(
     """Spots left at ``session`` if ``booking`` may move there now; else BookingError.
 
     The rules of ``booking_reschedule``, which runs this under the business lock. A
-    client moves from their link: moves on, before their session starts and outside
-    the notice the business asks for, to a time of the same service that a client
-    could book (its own spots never count against it). Staff move any booking still
-    holding a time to any session of the business that has not started, skipping
-    the window and the switches of online booking; capacity and buffer always hold.
+    client moves from their link while the business allows it, before their session
+    starts and outside the notice the business asks for
+    (``BookingRequest.client_move_problem``), to a time of the same service that a
+    client could book. Staff move any booking still holding a time to any session of
+    the business that has not started, skipping the window and the switches of
+    online booking. Capacity and buffer always hold, and the booking's own spots
+    never count against it.
     """
     if by_client:
         problem = booking.client_move_problem(now)
@@ -492,6 +494,7 @@ def booking_reschedule(
         )
         if target is None:
             raise BookingError("session_not_found")
+        target.business = locked
         settings = locked.booking_settings
         booking_move_check(
             booking=booking,
@@ -553,6 +556,8 @@ def _waiting_move(booking_id: int, now: datetime) -> BookingRequest:
     locked = lock_business(business_id)
     booking = _lock_booking(booking_id)
     booking.session.business = locked
+    if booking.move_to is not None:
+        booking.move_to.business = locked
     if booking.is_move_lapsed(now):
         raise BookingError("move_expired")
     if not booking.has_waiting_move(now):
