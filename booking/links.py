@@ -56,12 +56,36 @@ def calendar_feed_webcal_url(business: Business) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
+def embed_script_url() -> str:
+    """embed.js at its fixed address (not the hashed name pages use): other sites
+    keep loading it from there, so it is served briefly cached."""
+    return absolute("/" + settings.STATIC_URL.strip("/") + "/js/embed.js")
+
+
+def widget_snippet(business: Business, *, popup: bool = False) -> str:
+    """The one line a business pastes into its site: the widget where it stands, or
+    (``popup``) a button that opens it in a dialog."""
+    options = ' data-mode="popup" data-label="Book now"' if popup else ""
+    return (
+        f'<script src="{embed_script_url()}" '
+        f'data-booking-link="{_attr(business.slug)}"{options} async></script>'
+    )
+
+
 def embed_snippet(business: Business) -> str:
-    """The iframe a business pastes into its own site."""
+    """The plain iframe a business pastes into its own site (works without script)."""
     src = absolute(reverse("booking:embed", kwargs={"slug": business.slug}))
     return (
         f'<iframe src="{src}" title="Book with {_attr(business.name)}" '
         'style="width:100%;min-height:720px;border:0" loading="lazy"></iframe>'
+    )
+
+
+def iframe_snippet(business: Business) -> str:
+    """The iframe, and embed.js after it to size it to its step."""
+    return (
+        embed_snippet(business)
+        + f'\n<script src="{embed_script_url()}" async></script>'
     )
 
 

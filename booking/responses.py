@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from booking.forms import DetailsForm
-from booking.origins import is_origin
+from booking.origins import is_origin, normalize_origin
 from booking.ratelimits import browse_rate, retry_after_seconds, submit_rate
 from booking.steps import DisplayZone
 
@@ -37,11 +37,20 @@ def render_field(
     return response
 
 
-def frame_ancestors(business) -> str:
+def frame_ancestors(business, *, private: bool = False) -> str:
+    """Who may frame an embed page: the value of its CSP ``frame-ancestors``.
+
+    The booking steps: any website (``*``) until the owner lists their sites, then
+    only this app and those. A client's private pages (``private``: their booking,
+    cancelling it) never any website: this app and the listed sites only. A list
+    whose every line is unusable stays a restriction (it never widens to ``*``).
+    """
     settings = getattr(business, "booking_settings", None) if business else None
-    origins = settings.embed_origins if settings else []
-    allowed = [origin for origin in origins if is_origin(origin)]
-    return " ".join(["'self'", *allowed])
+    listed = settings.embed_origins if settings else []
+    if not listed and not private:
+        return "*"
+    normalised = (normalize_origin(origin) for origin in listed)
+    return " ".join(["'self'", *(origin for origin in normalised if is_origin(origin))])
 
 
 def render_page(
@@ -52,12 +61,14 @@ def render_page(
     zone: DisplayZone | None = None,
     status: int = 200,
     private: bool = False,
+    framed_as_step: bool = False,
 ) -> HttpResponse:
     """The whole page, or its ``#step`` fragment for an HTMX swap.
 
-    Times render in ``zone``; embedded pages may be framed by the business's own
-    sites; private pages (a booking's secret URL) are neither cached nor indexed and
-    leak no referrer.
+    Times render in ``zone``; embedded pages may be framed as ``frame_ancestors``
+    says (a private page as a booking step when ``framed_as_step``: the widget's
+    confirmation); private pages (a booking's secret URL) are neither cached nor
+    indexed and leak no referrer.
     """
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx) and not htmx.history_restore_request
@@ -71,7 +82,9 @@ def render_page(
         response["HX-Push-Url"] = request.get_full_path()
     if context.get("embed"):
         response.xframe_options_exempt = True
-        ancestors = frame_ancestors(context.get("business"))
+        ancestors = frame_ancestors(
+            context.get("business"), private=private and not framed_as_step
+        )
         response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     if private:
         response["Cache-Control"] = "private, no-store"

@@ -31,7 +31,8 @@ urlpatterns = [
         views.move_confirm,
         name="move_confirm",
     ),
-    # The widget: same flow, framable by the business's allowed origins.
+    # The widget: same flow, framable by any site until the business lists its own
+    # (booking.responses.frame_ancestors); the client's private pages by those only.
     path("embed/<slug:slug>/", views.start, EMBED, name="embed"),
     path(
         "embed/<slug:slug>/service/<int:service_id>/",
@@ -52,6 +53,13 @@ urlpatterns = [
         name="embed_check_field",
     ),
     path("embed/bookings/<str:token>/", views.manage, EMBED, name="embed_manage"),
+    # The widget's confirmation (framed like the steps; no personal details).
+    path(
+        "embed/bookings/<str:token>/booked/",
+        views.booked,
+        EMBED,
+        name="embed_booked",
+    ),
     path(
         "embed/bookings/<str:token>/cancel/", views.cancel, EMBED, name="embed_cancel"
     ),

@@ -250,9 +250,12 @@ def _submit(request: HttpRequest, page: dict) -> HttpResponse:
         )
     except BookingError as error:
         return _taken(request, page, error, carry=form.cleaned_data)
-    name = "booking:embed_manage" if page["embed"] else "booking:manage"
-    url = reverse(name, kwargs={"token": result.booking.access_token})
-    return HttpResponseRedirect(url + "?new=1", status=303)
+    token = result.booking.access_token
+    if page["embed"]:
+        url = reverse("booking:embed_booked", kwargs={"token": token})
+    else:
+        url = reverse("booking:manage", kwargs={"token": token}) + "?new=1"
+    return HttpResponseRedirect(url, status=303)
 
 
 @csrf_exempt  # reads a typed value back with its errors; writes nothing
@@ -336,6 +339,33 @@ def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         "moved": request.GET.get("moved") == "1",
     }
     return render_page(request, "booking/manage.html", ctx, zone=zone, private=True)
+
+
+@require_safe
+def booked(request: HttpRequest, token: str, *, embed: bool = True) -> HttpResponse:
+    """The widget's confirmation: what was booked, no personal details, no actions.
+
+    Framed like the booking steps (any site until the owner lists theirs), while the
+    client's private page, with their details and the cancel button, opens outside.
+    """
+    booking = _booking(token)
+    business = booking.session.business
+    zone = display_zone(request.GET.get("tz") or booking.client_timezone, business)
+    ctx = {
+        "booking": booking,
+        "business": business,
+        "embed": True,
+        "zone": zone,
+        "status": booking.effective_status(timezone.now()),
+    }
+    return render_page(
+        request,
+        "booking/booked.html",
+        ctx,
+        zone=zone,
+        private=True,
+        framed_as_step=True,
+    )
 
 
 @require_safe

@@ -103,6 +103,7 @@ business_patterns = [
         name="api_token_revoke",
     ),
     path("link/", link.link_page, name="link"),
+    path("link/websites/", link.link_origins, name="link_origins"),
     path("link/qr.<str:fmt>", link.link_qr, name="link_qr"),
     path("notifications/", notifications.notifications_list, name="notifications"),
     path(

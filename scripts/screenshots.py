@@ -77,7 +77,6 @@ main {{ max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }}
 <main><h2>Book a lesson</h2>
 <p>Pick a lesson and a time below; you get a confirmation by email.</p>
 {snippet}
-<script src="{base}/static/js/embed.js" defer></script>
 </main></body></html>"""
 
 
@@ -271,7 +270,6 @@ def owner_sets_up(page: Page, camera: Camera, password: str) -> None:
 
     nav.get_by_role("link", name="Settings").click()
     page.get_by_label("I approve each booking request").check()
-    page.get_by_label("Websites that may embed the booking widget").fill(SITE)
     page.get_by_role("button", name="Save booking settings").click()
     expect(page.locator("#booking-card [data-saved]")).to_be_visible()
     camera.element(page, "#booking-card", "settings-booking.png")
@@ -280,6 +278,13 @@ def owner_sets_up(page: Page, camera: Camera, password: str) -> None:
     nav.get_by_role("link", name="Booking link").click()
     expect(page.get_by_role("heading", name="Booking link", exact=True)).to_be_visible()
     camera.page(page, "link.png")
+    page.get_by_label("Websites that may show the widget").fill(SITE)
+    page.get_by_role("button", name="Save websites").click()
+    expect(page.locator("#widget-websites [data-saved]")).to_be_visible()
+    preview = page.frame_locator(".widget-preview iframe")
+    expect(preview.get_by_role("heading", name="Choose a service")).to_be_visible()
+    sized_to_its_step(page, ".widget-preview iframe")
+    camera.element(page, "#widget", "link-widget.png")
 
 
 def client_books(browser: Browser, base: str, camera: Camera) -> None:
@@ -317,9 +322,16 @@ def client_books(browser: Browser, base: str, camera: Camera) -> None:
     context.close()
 
 
-def widget_on_site(browser: Browser, page: Page, base: str, camera: Camera) -> None:
-    """The snippet from the link page, pasted into the business's own site."""
-    snippet = page.locator("#embed-snippet").inner_text()
+def sized_to_its_step(page: Page, frame: str) -> None:
+    """Wait until embed.js has given the frame its step's height (not its first)."""
+    page.wait_for_function(
+        "(frame) => document.querySelector(frame).style.height !== '480px'",
+        arg=frame,
+    )
+
+
+def business_site(browser: Browser, base: str, snippet: str) -> Page:
+    """The business's own website (Playwright answers for it), with ``snippet`` in."""
     # The pages print BASE_URL_SHOWN; this throwaway app answers on another port.
     snippet = snippet.replace(BASE_URL_SHOWN, base)
     context = browser.new_context(viewport=DESKTOP, timezone_id=ZONE, locale="en-GB")
@@ -328,15 +340,33 @@ def widget_on_site(browser: Browser, page: Page, base: str, camera: Camera) -> N
         f"{SITE}/",
         lambda route: route.fulfill(
             content_type="text/html; charset=utf-8",
-            body=SITE_PAGE.format(snippet=snippet, base=base),
+            body=SITE_PAGE.format(snippet=snippet),
         ),
     )
     site.goto(f"{SITE}/")
+    return site
+
+
+def widget_on_site(browser: Browser, page: Page, base: str, camera: Camera) -> None:
+    """The one line from the link page, pasted into the business's own site; then
+    the button variant, opened."""
+    site = business_site(browser, base, page.locator("#widget-snippet").inner_text())
     widget = site.frame_locator("iframe")
     expect(widget.get_by_role("heading", name="Choose a service")).to_be_visible()
+    sized_to_its_step(site, "iframe")
     site.wait_for_load_state("networkidle")
     camera.page(site, "widget.png")
-    context.close()
+    site.context.close()
+
+    popup = page.locator("#popup-snippet").inner_text()
+    site = business_site(browser, base, popup.replace("Book now", "Book a lesson"))
+    site.get_by_role("button", name="Book a lesson").click()
+    widget = site.frame_locator("dialog iframe")
+    expect(widget.get_by_role("heading", name="Choose a service")).to_be_visible()
+    sized_to_its_step(site, "dialog iframe")
+    site.wait_for_load_state("networkidle")
+    camera.page(site, "widget-popup.png")
+    site.context.close()
 
 
 def owner_answers(page: Page, camera: Camera) -> None:

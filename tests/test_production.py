@@ -330,10 +330,14 @@ def test_every_static_file_a_page_names_is_served_with_long_caching(journey: App
         elif "max-age=315360000" not in caching or "immutable" not in caching:
             problems.append(f"{path}: Cache-Control {caching!r}")
     assert problems == []
-    # The widget's loader keeps its fixed address for other sites, briefly cached.
+    # The widget's loader keeps its fixed address for other sites, briefly cached,
+    # and stays small: every page of every site that shows the widget loads it.
     loader = browser.get("/static/js/embed.js")
     assert loader.status == 200
     assert "immutable" not in loader.headers["cache-control"]
+    assert "max-age=60" in loader.headers["cache-control"]
+    assert len(loader.body) <= 3 * 1024
+    assert b"data-booking-link" in loader.body
 
 
 def test_the_web_process_refuses_to_start_without_built_static_files(app, tmp_path):

@@ -37,7 +37,7 @@ from booking.api.schemas import (
 )
 from booking.businesses import booking_settings_update
 from booking.forms import ClientDetailsForm
-from booking.links import booking_link, embed_snippet
+from booking.links import booking_link, embed_snippet, widget_snippet
 from booking.models import BookingEvent, BookingRequest, BookingSettings
 from booking.selectors import RequestFilters, booking_requests_for_business
 
@@ -470,7 +470,7 @@ def _request_actor(
 
 @router.get(
     "/link/",
-    summary="Booking link and embed snippet",
+    summary="Booking link and widget snippets",
     **responses(
         200,
         LinkOut,
@@ -479,9 +479,10 @@ def _request_actor(
     ),
 )
 def link(request: HttpRequest, business: BusinessParam = None):
-    """The public booking link to share, and the iframe for a website."""
+    """The public booking link to share, and the widget's snippets for a website."""
     actor = actor_for(request, business)
     return {
         "url": booking_link(actor.business),
+        "widget_snippet": widget_snippet(actor.business),
         "embed_snippet": embed_snippet(actor.business),
     }

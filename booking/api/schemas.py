@@ -362,7 +362,12 @@ class StaffEntryIn(BookIn):
 
 class LinkOut(Schema):
     url: str = Field(description="The public booking link.")
-    embed_snippet: str = Field(description="An iframe to paste into a website.")
+    widget_snippet: str = Field(
+        description="The one line to paste into a website: the booking widget."
+    )
+    embed_snippet: str = Field(
+        description="A plain iframe to paste into a website (works without script)."
+    )
 
 
 # --- converters -----------------------------------------------------------------------

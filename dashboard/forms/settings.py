@@ -136,14 +136,12 @@ class BookingSettingsForm(forms.ModelForm):
             "reminder_hours_before",
             "allow_client_reschedule",
             "reschedule_notice_hours",
-            "allowed_embed_origins",
         ]
         labels = {
             "is_active": "Booking link is on",
             "requires_approval": "I approve each booking request",
             "auto_approve_returning_clients": "Approve returning clients instantly",
             "allow_client_reschedule": "Clients may change the time of their booking",
-            "allowed_embed_origins": "Websites that may embed the booking widget",
         }
         help_texts = {
             "is_active": "When off, your link shows your contact details instead.",
@@ -152,6 +150,20 @@ class BookingSettingsForm(forms.ModelForm):
             "booking (same email or phone) skip the approval step.",
             "allow_client_reschedule": "From their private link, to another time of "
             "the same service. If you approve each booking, you approve each move.",
+        }
+
+
+class EmbedOriginsForm(forms.ModelForm):
+    """Which websites may show the booking widget (the booking link page)."""
+
+    class Meta:
+        model = BookingSettings
+        fields = ["allowed_embed_origins"]
+        labels = {"allowed_embed_origins": "Websites that may show the widget"}
+        help_texts = {
+            "allowed_embed_origins": "One address a line, like "
+            "https://www.swimschool.example. Leave it empty to let any website "
+            "show your widget."
         }
         widgets = {
             "allowed_embed_origins": forms.Textarea(

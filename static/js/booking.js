@@ -2,6 +2,7 @@
  * - offers the device's time zone (Intl) when the page shows another one;
  * - after an HTMX swap, moves focus to the first field in error, else the step heading,
  *   and announces the new step to screen readers;
+ * - in the widget, tells the host page (embed.js) its height, its step and a booking;
  * - shows a notice when a request fails instead of failing silently. */
 (function () {
   "use strict";
@@ -65,20 +66,50 @@
     window.scrollTo({ top: Math.max(0, step.getBoundingClientRect().top + window.scrollY - 16) });
   });
 
-  // In the widget: tell the host page (embed.js) how tall the content is. The body's
-  // own box, not the document's scrollHeight: that never drops below the frame's
-  // current height, so the frame could grow but never shrink back.
-  function reportHeight() {
+  // In the widget: tell the host page (embed.js) how tall the content is, which step
+  // shows, and when a booking is made (never the client's details). The body's own
+  // box, not the document's scrollHeight: that never drops below the frame's current
+  // height, so the frame could grow but never shrink back.
+  function post(message) {
     if (window.parent === window || !document.body.classList.contains("is-embed")) return;
+    window.parent.postMessage(message, "*");
+  }
+  function reportHeight() {
     var style = window.getComputedStyle(document.body);
     var height = document.body.getBoundingClientRect().height +
       parseFloat(style.marginTop) + parseFloat(style.marginBottom);
-    window.parent.postMessage(
-      { type: "booking-links:resize", height: Math.ceil(height) }, "*");
+    post({ type: "booking-links:resize", height: Math.ceil(height) });
+  }
+  var shownStep = "";
+  function reportStep() {
+    var step = document.getElementById("step");
+    var name = step && step.getAttribute("data-step");
+    if (!name) return;
+    if (name !== shownStep) {
+      shownStep = name;
+      post({ type: "booking-links:event", name: "booking:step", detail: { step: name } });
+    }
+    if (step.hasAttribute("data-completed") && !step.hasAttribute("data-reported")) {
+      step.setAttribute("data-reported", "");
+      post({ type: "booking-links:event", name: "booking:completed", detail: {
+        reference: step.dataset.reference,
+        status: step.dataset.status,
+        service: step.dataset.service,
+        starts_at: step.dataset.startsAt
+      } });
+    }
   }
   document.addEventListener("DOMContentLoaded", function () {
     reportHeight();
+    reportStep();
     if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target.id === "step") reportStep();
+  });
+  // Escape in the popup closes it, also while focus is inside this frame.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !event.defaultPrevented) post({ type: "booking-links:close" });
   });
 
   document.addEventListener("htmx:beforeRequest", function () { showError(false); });

@@ -188,8 +188,12 @@ def test_link_gives_url_and_embed_snippet(client, business, staff, settings):
     response = client.get(f"{API}/link/", **bearer(token_for(staff, business)))
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["url", "embed_snippet"]
+    assert list(body) == ["url", "widget_snippet", "embed_snippet"]
     assert body["url"] == f"https://book.example.com/book/{business.slug}/"
+    assert body["widget_snippet"] == (
+        '<script src="https://book.example.com/static/js/embed.js" '
+        f'data-booking-link="{business.slug}" async></script>'
+    )
     assert body["embed_snippet"].startswith(
         f'<iframe src="https://book.example.com/embed/{business.slug}/"'
     )

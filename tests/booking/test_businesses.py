@@ -203,6 +203,27 @@ def test_settings_update_tidies_embed_origins_and_names_every_bad_one(business):
     ]
 
 
+def test_settings_update_stores_origins_in_their_ascii_form(business):
+    """A look-alike or international name is stored as the browser will match it."""
+    businesses.booking_settings_update(
+        business=business,
+        values={
+            "allowed_embed_origins": "https://\u017fwimschool.com\n"
+            "HTTPS://B\u00fccher.Example:443/"
+        },
+    )
+    stored = saved_settings(business).allowed_embed_origins
+    assert stored == "https://swimschool.com\nhttps://xn--bcher-kva.example"
+    assert stored.isascii()
+    with pytest.raises(ValidationError) as caught:
+        businesses.booking_settings_update(
+            business=business,
+            values={"allowed_embed_origins": "https://a.example:\u0668\u0660"},
+        )
+    assert "allowed_embed_origins" in caught.value.message_dict
+    assert saved_settings(business).allowed_embed_origins == stored
+
+
 def test_settings_update_accepts_only_the_editable_settings(business):
     with pytest.raises(ValueError, match="calendar_feed_token"):
         businesses.booking_settings_update(

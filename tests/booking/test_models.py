@@ -198,6 +198,34 @@ def test_data_migration_gives_every_business_without_a_slug_one():
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_data_migration_stores_embed_origins_normalised():
+    executor = MigrationExecutor(connection)
+    (mine,) = [
+        key
+        for key in executor.loader.disk_migrations
+        if key[0] == "booking" and key[1].endswith("_embed_origins_normalised")
+    ]
+    (before,) = executor.loader.graph.node_map[mine].parents
+    executor.migrate([before.key])
+    old_apps = executor.loader.project_state([before.key]).apps
+    business = old_apps.get_model("booking", "Business").objects.create(
+        name="Swim School Pro", slug="swim-school-pro"
+    )
+    old_apps.get_model("booking", "BookingSettings").objects.create(
+        business=business,
+        allowed_embed_origins="HTTPS://B\u00fccher.Example:443/\nnot an origin",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert BookingSettings.objects.get().allowed_embed_origins == (
+        "https://xn--bcher-kva.example\nnot an origin"
+    )
+
+
 # --- defaults and constraints ---------------------------------------------------------
 
 

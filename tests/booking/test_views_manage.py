@@ -1,4 +1,7 @@
-"""The client's booking page (confirmation), calendar file, cancelling; the embed."""
+"""The client's booking page (confirmation), calendar file, cancelling.
+
+The same pages in the widget: test_views_embed.py.
+"""
 
 import zoneinfo
 from datetime import timedelta
@@ -13,7 +16,6 @@ from booking.models import BookingRequest
 from tests.booking.views_helpers import (
     details_url,
     make_session,
-    submit,
     text,
     week_url,
 )
@@ -154,71 +156,6 @@ def test_cancelling_twice_says_it_cannot(client, booking):
     assert response.status_code == 409
     assert "it cannot be cancelled" in text(response)
     assert "This booking can no longer be cancelled" in text(client.get(cancel_url))
-
-
-# --- the embed ------------------------------------------------------------------------
-
-
-def test_the_embed_may_be_framed_by_the_allowed_origins_only(client, business):
-    business.booking_settings.allowed_embed_origins = (
-        "https://www.swimschool.com\nhttps://*.partner.example:8443\n"
-        "https://evil.example; script-src *\njavascript:alert(1)\n"
-    )
-    business.booking_settings.save()
-
-    response = client.get(reverse("booking:embed", args=[business.slug]))
-
-    assert response.status_code == 200
-    assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == (
-        "frame-ancestors 'self' https://www.swimschool.com "
-        "https://*.partner.example:8443"
-    )
-    assert not response.cookies
-
-
-def test_normal_pages_refuse_to_be_framed(client, business):
-    response = client.get(reverse("booking:start", args=[business.slug]))
-    assert response["X-Frame-Options"] == "DENY"
-    assert "Content-Security-Policy" not in response
-
-
-def test_the_embed_is_chrome_less_and_stays_in_the_embed(client, business):
-    session = make_session(business, days=3, hour=9)
-    page = text(client.get(reverse("booking:embed", args=[business.slug])))
-    assert "is-embed" in page
-    assert "site-foot" not in page
-    assert f"/embed/{business.slug}/service/{session.service_id}/" in page
-    week = text(
-        client.get(
-            reverse("booking:embed_week", args=[business.slug, session.service_id])
-        )
-    )
-    assert f"/embed/{business.slug}/time/{session.pk}/" in week
-
-
-def test_booking_in_the_embed_confirms_in_the_embed(client, business):
-    session = make_session(business, days=3, hour=9)
-    url = reverse("booking:embed_details", args=[business.slug, session.pk])
-    response = submit(client, business, session, url=url)
-    booking = BookingRequest.objects.get()
-    assert response["Location"] == (
-        reverse("booking:embed_manage", args=[booking.access_token]) + "?new=1"
-    )
-    page = client.get(response["Location"])
-    assert "X-Frame-Options" not in page
-    assert page["Content-Security-Policy"] == "frame-ancestors 'self'"
-    cancel = reverse("booking:embed_cancel", args=[booking.access_token])
-    assert cancel in text(page)
-    assert client.post(cancel)["Location"] == reverse(
-        "booking:embed_manage", args=[booking.access_token]
-    )
-
-
-def test_unknown_slug_in_the_embed_frames_for_self_only(client):
-    response = client.get("/embed/nobody-here/")
-    assert response.status_code == 404
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
 
 
 def test_no_cancel_link_or_cancel_once_the_session_has_started(client, business):

@@ -106,3 +106,12 @@ def test_manage_queries(client, business, service, sessions, django_assert_num_q
     with django_assert_num_queries(1):
         response = client.get(reverse("booking:manage", args=[booking.access_token]))
     assert response.status_code == 200
+
+
+def test_the_widgets_confirmation_queries(client, business, django_assert_num_queries):
+    booking = BookingRequestFactory(session=make_session(business, days=12, hour=9))
+    url = reverse("booking:embed_booked", args=[booking.access_token])
+    # the booking with its session, service, business and settings
+    with django_assert_num_queries(1):
+        response = client.get(url)
+    assert response.status_code == 200

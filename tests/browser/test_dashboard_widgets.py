@@ -27,6 +27,12 @@ pytestmark = pytest.mark.browser
 Status = BookingRequest.Status
 
 
+def week_title(monday) -> str:
+    """The sessions page's week heading, as ``7 Dec – 13 Dec 2026``."""
+    sunday = monday + timedelta(days=6)
+    return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b %Y}"
+
+
 @pytest.fixture
 def bookings(business):
     _, sessions = schedule(business, capacity=5)
@@ -146,9 +152,15 @@ def test_session_toggle_and_cancel(page: Page, live_server, owner, business, boo
     session.refresh_from_db()
     assert session.is_bookable is False
 
+    # Each week is swapped in before the next click: a click on the old week's
+    # links would land on another week.
+    day = session.starts_at.astimezone(business.tz).date()
+    monday = day - timedelta(days=day.weekday())
+    heading = page.get_by_role("navigation", name="Weeks").get_by_role("heading")
     page.get_by_role("link", name="Next week").click()
-    expect(page).to_have_url(re.compile(r"\?week="))
+    expect(heading).to_have_text(week_title(monday + timedelta(days=7)))
     page.get_by_role("link", name="Previous week").click()
+    expect(heading).to_have_text(week_title(monday))
     card.get_by_role("link", name=re.compile("^Cancel")).click()
     expect(page.get_by_role("heading", name="Cancel this session?")).to_be_visible()
     expect(page.get_by_text("Ada Pending")).to_be_visible()

@@ -66,6 +66,7 @@ URLS = [
     Url("api_tokens"),
     Url("api_token_revoke", "post", obj="api_token"),
     Url("link"),
+    Url("link_origins", "post", owner_only=True),
     Url("link_qr", extra={"fmt": "png"}),
     Url("notifications"),
     Url("notifications_bell"),

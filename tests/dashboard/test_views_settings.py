@@ -31,7 +31,6 @@ BOOKING = {
     "reminder_hours_before": "24",
     "allow_client_reschedule": "on",
     "reschedule_notice_hours": "0",
-    "allowed_embed_origins": "",
 }
 
 
@@ -134,24 +133,15 @@ def test_changes_of_time_can_be_switched_off(owner_client, business):
 
 
 @pytest.mark.django_db
-def test_embed_origins_are_checked_and_tidied(owner_client, business):
-    bad = owner_client.post(
-        url("settings_booking", business),
-        {
-            **BOOKING,
-            "allowed_embed_origins": "https://ok.example\nftp://x.y\nexample.com",
-        },
-    )
-    assert "Not an origin: ftp://x.y, example.com." in bad.content.decode()
-    owner_client.post(
-        url("settings_booking", business),
-        {
-            **BOOKING,
-            "allowed_embed_origins": " https://a.example/ \n\nhttp://b.example:8080",
-        },
-    )
+def test_booking_settings_leave_the_widget_websites_alone(owner_client, business):
+    """Those are set on the booking link page, next to the widget."""
+    business.booking_settings.allowed_embed_origins = "https://a.example"
+    business.booking_settings.save()
+    page = owner_client.get(url("settings", business)).content.decode()
+    assert url("link", business) + "#widget-websites" in page
+    owner_client.post(url("settings_booking", business), BOOKING)
     settings = BookingSettings.objects.get(business=business)
-    assert settings.embed_origins == ["https://a.example", "http://b.example:8080"]
+    assert settings.embed_origins == ["https://a.example"]
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0005_settings_embed_origins_validator'),
+        ('booking', '0006_embed_origins_normalised'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
