@@ -8,6 +8,7 @@ from booking.models import (
     BookingSettings,
     Business,
     BusinessSlugRedirect,
+    ConfirmedEmail,
     JobRun,
     Membership,
     OutboundEmail,
@@ -183,3 +184,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["user", "business"]
     readonly_fields = ["prefix", "token_hash"]
+
+
+@admin.register(ConfirmedEmail)
+class ConfirmedEmailAdmin(admin.ModelAdmin):
+    """Who confirmed which address (booking/accounts.py); an operator may confirm
+    one by hand, or delete a row to ask for confirmation again."""
+
+    list_display = ["email", "user", "confirmed_at"]
+    list_select_related = ["user"]
+    search_fields = ["email", "user__username"]
+    raw_id_fields = ["user"]

@@ -6,11 +6,13 @@ consistent: it always has an owner, and a service with bookings is never deleted
 
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from booking.errors import BookingError
+from booking.feeds import calendar_feed_regenerate
 from booking.models import (
     BookingRequest,
     BookingSettings,
@@ -40,8 +42,21 @@ EDITABLE_SETTINGS = (
 def business_create(
     *, owner: AbstractBaseUser, name: str, timezone_name: str = "UTC"
 ) -> Business:
-    """A new business with an auto slug, default booking settings and ``owner``."""
+    """A new business with an auto slug, default booking settings and ``owner``.
+
+    An account owns at most ``MAX_BUSINESSES_PER_ACCOUNT`` businesses (each one
+    may send invitations from our sender).
+    """
     with transaction.atomic():
+        # One new business at a time per account, so the cap holds.
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+        cap = django_settings.MAX_BUSINESSES_PER_ACCOUNT
+        owned = Membership.objects.filter(user=owner, role=Membership.Role.OWNER)
+        if owned.count() >= cap:
+            raise BookingError(
+                "business_limit",
+                f"You already own {cap} businesses, the most one account may have.",
+            )
         business = Business.objects.create(name=name.strip(), timezone=timezone_name)
         BookingSettings.objects.create(business=business)
         Membership.objects.create(
@@ -130,26 +145,45 @@ def _other_owners(membership: Membership) -> bool:
 
 
 def member_set_role(*, membership_id: int, role: str) -> Membership:
-    """Change a member's role; the last owner cannot stop being one."""
+    """Change a member's role; the last owner cannot stop being one.
+
+    A demoted owner's copy of the calendar feed URL stops working (a new token).
+    """
     with transaction.atomic():
         membership = Membership.objects.get(pk=membership_id)
-        lock_business(membership.business_id)
+        business = lock_business(membership.business_id)
         demoted = membership.is_owner and role != Membership.Role.OWNER
         if demoted and not _other_owners(membership):
             raise BookingError("last_owner")
         membership.role = role
         membership.save(update_fields=["role"])
+        if demoted:
+            _owner_left(business)
     return membership
 
 
 def member_remove(*, membership_id: int) -> None:
-    """Take a member out of a business; the last owner cannot be removed."""
+    """Take a member out of a business; the last owner cannot be removed.
+
+    A removed owner's copy of the calendar feed URL stops working (a new token); any
+    member's API tokens stop at once (they act only through a membership).
+    """
     with transaction.atomic():
         membership = Membership.objects.get(pk=membership_id)
-        lock_business(membership.business_id)
+        business = lock_business(membership.business_id)
         if membership.is_owner and not _other_owners(membership):
             raise BookingError("last_owner")
         membership.delete()
+        if membership.is_owner:
+            _owner_left(business)
+
+
+def _owner_left(business: Business) -> None:
+    """Only owners see the calendar feed URL, with every client's contact details:
+    one who leaves must not keep a working copy. Subscribers get the new URL from
+    the settings page."""
+    if BookingSettings.objects.filter(business=business).exists():
+        calendar_feed_regenerate(business=business)
 
 
 def service_set_active(*, service_id: int, active: bool) -> Service:

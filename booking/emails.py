@@ -76,7 +76,8 @@ BOOKING_KINDS = CLIENT_KINDS + TEAM_KINDS
 # secret link, so the outbox keeps its body only until it is sent (booking/outbox.py).
 PASSWORD_RESET = "password_reset"
 INVITATION = "invitation"
-ACCOUNT_KINDS = (PASSWORD_RESET, INVITATION)
+EMAIL_CONFIRMATION = "email_confirmation"
+ACCOUNT_KINDS = (PASSWORD_RESET, INVITATION, EMAIL_CONFIRMATION)
 SECRET_LINK_KINDS = frozenset(ACCOUNT_KINDS)
 KINDS = BOOKING_KINDS + ACCOUNT_KINDS
 

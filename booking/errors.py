@@ -26,6 +26,11 @@ ERRORS: dict[str, tuple[int, str]] = {
         "This session has already started, so it can no longer be cancelled online. "
         "Please contact the business.",
     ),
+    "idempotency_key_reused": (
+        409,
+        "This Idempotency-Key was already used for a different booking; use a new "
+        "key for a new booking.",
+    ),
     "reason_required": (400, "Please give a reason; the client will read it."),
     # Moves (reschedules) and bookings entered by staff.
     "not_movable": (
@@ -83,6 +88,10 @@ ERRORS: dict[str, tuple[int, str]] = {
         409,
         "This service has bookings, so it cannot be deleted. Deactivate it instead: "
         "it leaves your booking link and its history stays.",
+    ),
+    "business_limit": (
+        409,
+        "You already own the most businesses one account may have.",
     ),
     "last_owner": (
         409,

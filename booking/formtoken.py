@@ -4,7 +4,9 @@ Public pages set no cookies, so Django's cookie-based CSRF protection is off for
 booking form. Instead the form carries this token. It proves the form came from our own
 page for this very session (not a hand-made POST for another one), it lapses after
 ``MAX_AGE``, and its random nonce is the booking's idempotency key: submitting the
-same form twice (double click, reload, back + resubmit) finds the first booking.
+same form twice (double click, reload, back + resubmit) finds the first booking, and
+only with the same details (``booking.services``). A page carrying a token is never
+stored by a cache (``Cache-Control: no-store, private``), so no two clients get one.
 """
 
 import secrets
@@ -22,6 +24,11 @@ MESSAGES = {
     "expired": "This form was open too long and has expired. "
     "Please check your details and submit again.",
     "mismatch": "This form belongs to another time. Please submit it again.",
+    # The token was used for a booking with other details (a second client given
+    # the same page, or a resubmit after a change): nothing is booked or shown.
+    "reused": "This form was already used for a booking with other details, so "
+    "nothing was booked this time. If you booked a moment ago, your confirmation "
+    "is on its way; to make another booking, check your details and send them again.",
 }
 
 

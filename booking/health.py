@@ -2,7 +2,8 @@
 
 ``health_snapshot`` reads the Huey queue, the outbox and the periodic jobs' last runs
 (``JobRun``, written by ``record_run`` around each periodic task) and lists what needs
-someone's attention. The dashboard's health page shows the same snapshot.
+someone's attention. The dashboard's health page shows the same snapshot: an owner's
+business's emails, and the platform's figures to staff users of the service only.
 """
 
 from collections.abc import Iterator
@@ -84,6 +85,7 @@ class EmailSummary:
 @dataclass
 class HealthSnapshot:
     checked_at: datetime
+    platform: bool  # the queue and the jobs were read (False: one business's emails)
     queue_length: int | None  # None: the queue could not be reached
     scheduled_tasks: int | None  # retries waiting for their backoff, delayed tasks
     queue_error: str
@@ -152,10 +154,13 @@ def _jobs() -> list[JobStatus]:
 def health_snapshot(
     *,
     business: Business | None = None,
+    platform: bool = True,
     now: datetime | None = None,
     failed_limit: int = 20,
 ) -> HealthSnapshot:
-    """The queue, the periodic jobs and the outbox (of one business, if given)."""
+    """The outbox (of one business, if given), and unless ``platform`` is False the
+    queue and the periodic jobs, which every business shares: their figures and
+    errors (the broker's address among them) are for the service's operators."""
     now = now or timezone.now()
     emails = OutboundEmail.objects.all()
     if business is not None:
@@ -168,13 +173,16 @@ def health_snapshot(
     failed = emails.filter(status=OutboundEmail.Status.FAILED).order_by("-updated_at")[
         :failed_limit
     ]
-    queue_length, scheduled, queue_error = _queue_figures()
+    queue_length, scheduled, queue_error = (
+        _queue_figures() if platform else (None, None, "")
+    )
     snapshot = HealthSnapshot(
         checked_at=now,
+        platform=platform,
         queue_length=queue_length,
         scheduled_tasks=scheduled,
         queue_error=queue_error,
-        jobs=_jobs(),
+        jobs=_jobs() if platform else [],
         outbox=counts,
         oldest_queued=_summary(oldest) if oldest else None,
         failed_emails=[_summary(email) for email in failed],
@@ -189,7 +197,8 @@ def _problems(snapshot: HealthSnapshot, now: datetime) -> list[str]:
     if snapshot.queue_error:
         problems.append(f"The task queue cannot be reached ({snapshot.queue_error}).")
     last_expiry = snapshot.last_expiry_run
-    if last_expiry is None or now - last_expiry > EXPIRY_LATE_AFTER:
+    late = last_expiry is None or now - last_expiry > EXPIRY_LATE_AFTER
+    if snapshot.platform and late:
         problems.append(
             "The expiry job has not run in the last "
             f"{int(EXPIRY_LATE_AFTER.total_seconds() // 60)} minutes: "

@@ -846,3 +846,21 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ConfirmedEmail(models.Model):
+    """A user proved they read ``email`` (an emailed link): booking.accounts.
+
+    Only a confirmed address may send invitations from our sender.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="confirmed_email",
+    )
+    email = models.EmailField(max_length=254)
+    confirmed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.email} (confirmed {self.confirmed_at:%Y-%m-%d})"

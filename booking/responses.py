@@ -33,7 +33,7 @@ def render_field(
     response = HttpResponse(html)
     patch_vary_headers(response, ["HX-Request"])
     if context.get("embed"):
-        response.xframe_options_exempt = True
+        allow_framing(response, context.get("business"))
     return response
 
 
@@ -51,6 +51,19 @@ def frame_ancestors(business, *, private: bool = False) -> str:
         return "*"
     normalised = (normalize_origin(origin) for origin in listed)
     return " ".join(["'self'", *(origin for origin in normalised if is_origin(origin))])
+
+
+def allow_framing(response: HttpResponse, business, *, private: bool = False) -> None:
+    """Let the sites ``frame_ancestors`` names frame this widget page.
+
+    One ``Content-Security-Policy`` header: django-csp's policy for every page, with
+    its ``frame-ancestors`` replaced for this response; no ``X-Frame-Options``.
+    """
+    response.xframe_options_exempt = True
+    ancestors = frame_ancestors(business, private=private)
+    sources = ancestors.split() if isinstance(ancestors, str) else list(ancestors)
+    replace = getattr(response, "_csp_replace", None) or {}
+    response._csp_replace = {**replace, "frame-ancestors": sources}
 
 
 def render_page(
@@ -81,11 +94,11 @@ def render_page(
     if fragment:
         response["HX-Push-Url"] = request.get_full_path()
     if context.get("embed"):
-        response.xframe_options_exempt = True
-        ancestors = frame_ancestors(
-            context.get("business"), private=private and not framed_as_step
+        allow_framing(
+            response,
+            context.get("business"),
+            private=private and not framed_as_step,
         )
-        response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     if private:
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"

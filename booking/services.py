@@ -112,15 +112,24 @@ def booking_create(
     now = now or timezone.now()
     if not (client_email or client_phone):
         raise ValueError("client_email or client_phone is required")
+    asked = {
+        "session_id": session_id,
+        "client_name": client_name,
+        "client_email": client_email,
+        "client_phone": client_phone,
+        "notes": notes,
+    }
+    # A replay is answered before the lock (it changes nothing), and again under it
+    # for the one that raced the first submission there.
+    replayed = _replay(idempotency_key, asked)
+    if replayed is not None:
+        return replayed
     try:
         with transaction.atomic():
             locked = lock_business(business.pk)
-            if idempotency_key:
-                earlier = BookingRequest.objects.filter(
-                    idempotency_key=idempotency_key
-                ).first()
-                if earlier is not None:
-                    return BookingResult(earlier, created=False)
+            replayed = _replay(idempotency_key, asked)
+            if replayed is not None:
+                return replayed
             session = (
                 Session.objects.select_related("service")
                 .filter(business_id=locked.pk, pk=session_id)
@@ -171,13 +180,27 @@ def booking_create(
             return BookingResult(booking, created=True)
     except IntegrityError:
         # Two submissions with one key raced past the lookup; the first one won.
-        if idempotency_key:
-            earlier = BookingRequest.objects.filter(
-                idempotency_key=idempotency_key
-            ).first()
-            if earlier is not None:
-                return BookingResult(earlier, created=False)
+        replayed = _replay(idempotency_key, asked)
+        if replayed is not None:
+            return replayed
         raise
+
+
+def _replay(idempotency_key: str | None, asked: dict) -> BookingResult | None:
+    """The booking an earlier attempt with this key made, if any.
+
+    Only the same attempt gets it back: other details with the same key (a form
+    token two clients got from one cached page) are refused, never shown another
+    client's booking.
+    """
+    if not idempotency_key:
+        return None
+    earlier = BookingRequest.objects.filter(idempotency_key=idempotency_key).first()
+    if earlier is None:
+        return None
+    if any(getattr(earlier, name) != value for name, value in asked.items()):
+        raise BookingError("idempotency_key_reused")
+    return BookingResult(earlier, created=False)
 
 
 def _record(

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_http_methods,
@@ -25,6 +26,7 @@ from booking.availability import check_session_offered
 from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
 from booking.errors import BookingError
 from booking.forms import DetailsForm, carried_details
+from booking.formtoken import MESSAGES as FORM_TOKEN_MESSAGES
 from booking.formtoken import FormTokenError, make_token, read_token
 from booking.models import (
     BookingRequest,
@@ -212,9 +214,12 @@ def _details_page(request, page, form, *, spots=None, now, error="", status=200)
         business_id=page["business"].pk, session_id=page["session"].pk, now=now
     )
     ctx = {**page, "form": form, "token": token, "spots": spots, "error": error}
-    return render_page(
+    response = render_page(
         request, "booking/details_step.html", ctx, zone=page["zone"], status=status
     )
+    # The token is this client's alone: no cache may hand the page to another.
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 def _submit(request: HttpRequest, page: dict) -> HttpResponse:
@@ -249,6 +254,9 @@ def _submit(request: HttpRequest, page: dict) -> HttpResponse:
             **form.cleaned_data,
         )
     except BookingError as error:
+        if error.code == "idempotency_key_reused":
+            reused = FORM_TOKEN_MESSAGES["reused"]
+            return _details_page(request, page, form, now=now, error=reused, status=409)
         return _taken(request, page, error, carry=form.cleaned_data)
     token = result.booking.access_token
     if page["embed"]:

@@ -13,6 +13,7 @@ worker, not preloaded, so each worker keeps its own Prometheus figures file
 import os
 
 from config.logs import log_format, logging_config
+from config.required import debug_from
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -23,12 +24,6 @@ accesslog = None
 control_socket_disable = True
 
 # DEBUG as config/settings.py reads it (this file must not load Django's settings).
-_debug_env = os.environ.get("DEBUG", "").strip().lower()
-_debug = (
-    _debug_env in {"1", "true", "yes", "on"}
-    if _debug_env
-    else "SECRET_KEY" not in os.environ
-)
 logconfig_dict = logging_config(
-    fmt=log_format(_debug), level=os.environ.get("LOG_LEVEL", "INFO")
+    fmt=log_format(debug_from(os.environ)), level=os.environ.get("LOG_LEVEL", "INFO")
 )

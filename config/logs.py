@@ -3,8 +3,9 @@
 Both formats carry the context of the request or background task being handled
 (``request_id``, ``view``, ``task`` …, set through ``bind``) and pass every finished
 line through ``redact``: no secret link (a booking's private page, password reset,
-invitation, calendar feed), API token or email address reaches a log. Client names
-and phone numbers cannot be recognised in free text, so no code logs them.
+invitation, email confirmation, calendar feed), API token or email address reaches a
+log. Client names and phone numbers cannot be recognised in free text, so no code logs
+them.
 
 Imported by ``config/settings.py`` and ``config/gunicorn.py`` (gunicorn's own lines
 use the same formats), so it must not import Django.
@@ -33,6 +34,11 @@ REDACTIONS = [
     ),
     # /accounts/invitation/<token>/
     (re.compile(r"(/accounts/invitation/)[^/\s?#\"'<>]+"), r"\1[token]"),
+    # /accounts/confirm-email/<uidb64>/<token>/ (an account's address)
+    (
+        re.compile(r"(/accounts/confirm-email/)[^/\s?#\"'<>]+/[^/\s?#\"'<>]+"),
+        r"\1[uid]/[token]",
+    ),
     # personal API tokens
     (re.compile(r"\bblk_[A-Za-z0-9_-]{4,}"), "blk_[token]"),
     # email addresses, also URL-encoded (ada%40example.com)
@@ -75,6 +81,10 @@ CONTEXT_FIELDS = (
     "outcome",
     "email_id",
     "kind",
+    "scope",
+    "account",
+    "client_ip",
+    "retry_after",
 )
 
 

@@ -1,4 +1,5 @@
-"""What every request meets first: the operator's endpoints, then the request log.
+"""What every request meets first: the operator's endpoints, then the request log;
+and what every page with a form token gets (``NoStoreFormsMiddleware``).
 
 ``OpsMiddleware`` (first in ``MIDDLEWARE``) answers ``/healthz`` and ``/metrics``
 before anything else runs: no session or cookie, no rate limit, no HTTPS redirect and
@@ -20,6 +21,7 @@ import uuid
 from django.conf import settings
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from booking import metrics
 from booking.healthz import healthz
@@ -93,6 +95,26 @@ class RequestLogMiddleware:
         if request.path.startswith(self.static_prefix):
             return "static"
         return "unresolved"
+
+
+class NoStoreFormsMiddleware:
+    """``Cache-Control: no-store, private`` on every page that used a CSRF token.
+
+    Such a page (a login, a dashboard page with its forms) belongs to one visitor;
+    a shared cache must never hand it to another. Django sends the CSRF cookie with
+    every response that used the token (``CsrfViewMiddleware``, inside this one, or
+    a view's ``csrf_protect``). The booking form's own token does the same in its
+    view (booking/views.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 def _end_of_request(**kwargs) -> None:

@@ -7,14 +7,23 @@ queue and emails printed to the console. Every variable: docs/DEPLOYMENT.md,
 """
 
 import os
+import re
 from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from booking.queue import StampedSerializer
 from config.logs import log_format, logging_config
+from config.required import (
+    DEV_SECRET_KEY,
+    base_url_problem,
+    debug_from,
+    production_error,
+    production_problems,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +59,16 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
 
 
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as ``5/15m`` (count / period in s, m, h or d)."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 5/15m (5 per 15 minutes), got {value!r}"
+        )
+    return value
+
+
 def with_query(url: str, **defaults) -> str:
     """``url`` with ``defaults`` added to its query string unless already there."""
     missing = [f"{k}={v}" for k, v in defaults.items() if f"{k}=" not in url]
@@ -62,16 +81,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
-if not DEBUG and SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# On only where nothing of production is set (config/required.py); DEBUG=true forces.
+DEBUG = debug_from(os.environ)
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Public origin used to build links in emails, the booking-link card and the API.
-BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required with DEBUG off; always an origin (scheme, host, port).
+_DEV_BASE_URL = "http://127.0.0.1:8000" if DEBUG else ""
+BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", _DEV_BASE_URL).strip().rstrip("/")
+if BOOKING_BASE_URL and (problem := base_url_problem(BOOKING_BASE_URL)):
+    raise ImproperlyConfigured(problem)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +109,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "huey.contrib.djhuey",
+    "csp",
     "ninja",  # the API docs page's templates and Swagger UI files, served locally
     "booking",
     "dashboard",
@@ -99,6 +122,8 @@ MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Pages and fragments compressed (a week with the time-zone picker: 36 KiB → 7).
     # Static files never get here: WhiteNoise serves them pre-compressed above.
     # BREACH needs a secret repeated in every response; ours are per-request (masked
@@ -106,6 +131,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Pages that carry a CSRF token are never stored by a cache.
+    "config.middleware.NoStoreFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -226,7 +253,16 @@ SENDGRID_TIMEOUT_SECONDS = env_int("SENDGRID_TIMEOUT_SECONDS", 10)
 BOOKING_EMAIL_MAX_ATTEMPTS = env_int("BOOKING_EMAIL_MAX_ATTEMPTS", 8)
 BOOKING_EMAIL_RETRY_SECONDS = env_int("BOOKING_EMAIL_RETRY_SECONDS", 30)
 BOOKING_OUTBOX_GRACE_SECONDS = env_int("BOOKING_OUTBOX_GRACE_SECONDS", 120)
-if SENDGRID_API_KEY:
+# Production needs SendGrid, or EMAIL_BACKEND naming the backend meant (which wins);
+# the console and file backends are for development.
+if env_str("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+    EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+elif SENDGRID_API_KEY:
     EMAIL_BACKEND = "booking.email_backend.SendGridBackend"
 elif env_str("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -238,6 +274,18 @@ else:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "login"
+# Failed logins allowed per account and per client IP before a lockout
+# (dashboard/logins.py), as django-ratelimit rates: "5/15m" is 5 in 15 minutes.
+LOGIN_RATE_ACCOUNT = env_rate("LOGIN_RATE_ACCOUNT", "5/15m")
+LOGIN_RATE_IP = env_rate("LOGIN_RATE_IP", "30/h")
+# Invitations are email from our sender to any address: at most so many a day from one
+# account and to one business; and so many businesses per account (dashboard/
+# invitations.py, booking/businesses.py). Only a confirmed email address may invite.
+MAX_INVITATIONS_PER_USER_PER_DAY = env_int("MAX_INVITATIONS_PER_USER_PER_DAY", 20)
+MAX_INVITATIONS_PER_BUSINESS_PER_DAY = env_int(
+    "MAX_INVITATIONS_PER_BUSINESS_PER_DAY", 20
+)
+MAX_BUSINESSES_PER_ACCOUNT = env_int("MAX_BUSINESSES_PER_ACCOUNT", 10)
 # How often the dashboard's notification bell asks for the unread count.
 DASHBOARD_BELL_POLL_SECONDS = env_int("DASHBOARD_BELL_POLL_SECONDS", 30)
 _VALIDATORS = "django.contrib.auth.password_validation"
@@ -286,6 +334,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# django-csp: every page may load scripts, styles, images and fonts from this origin
+# only; no inline script or style (templates and static/js hold none, htmx runs
+# without eval), nothing may frame a page. The booking widget's pages replace
+# frame-ancestors with the business's sites (booking/responses.py, allow_framing).
+# data: images: the dashboard's empty favicon and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Operations: logs, errors, metrics (docs/DEPLOYMENT.md, "Monitoring") -------------
 # ADMINS="Ada Ops <ada@example.com>,ops@example.com" get an email for each new error
@@ -321,3 +389,15 @@ METRICS_TOKEN = env_str("METRICS_TOKEN")
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # prometheus_client's shared figures for every process of this host.
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# --- Fail closed: with DEBUG off, refuse to start without what production needs -------
+if not DEBUG:
+    _missing = production_problems(
+        secret_key=SECRET_KEY,
+        allowed_hosts=ALLOWED_HOSTS,
+        base_url=BOOKING_BASE_URL,
+        email_chosen=bool(SENDGRID_API_KEY or env_str("EMAIL_BACKEND")),
+        shared_cache=bool(REDIS_URL) or env_bool("ALLOW_LOCAL_MEMORY_CACHE"),
+    )
+    if _missing:
+        raise ImproperlyConfigured(production_error(_missing))

@@ -6,19 +6,43 @@ from django.views.generic import RedirectView
 from django_ratelimit.decorators import ratelimit
 
 from booking.api import urls as api_urls
-from dashboard.forms.accounts import AccountPasswordResetForm, EmailAuthenticationForm
+from dashboard.forms.accounts import (
+    AccountPasswordResetForm,
+    AdminLoginForm,
+    EmailAuthenticationForm,
+)
+from dashboard.logins import limit_logins
 from dashboard.views import accounts
 
 password_reset = method_decorator(
     ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post"
 )(auth_views.PasswordResetView)
 
+# Both logins count failures per account and per IP (dashboard/logins.py).
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("", accounts.landing, name="landing"),
+    path("admin/login/", limit_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     # Sign-up, invitations and our forms for Django's account views, then the rest
     # of django.contrib.auth.urls (logout, password change, reset confirm …).
     path("accounts/signup/", accounts.signup, name="signup"),
+    path(
+        "accounts/confirm-email/send/",
+        accounts.confirm_email_send,
+        name="email_confirm_send",
+    ),
+    path(
+        "accounts/confirm-email/done/",
+        accounts.confirm_email_done,
+        name="email_confirm_done",
+    ),
+    path(
+        "accounts/confirm-email/<str:uidb64>/<str:token>/",
+        accounts.confirm_email,
+        name="email_confirm",
+    ),
     path(
         "accounts/invitation/<str:token>/",
         accounts.invitation,
@@ -26,9 +50,11 @@ urlpatterns = [
     ),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
+        limit_logins(
+            auth_views.LoginView.as_view(
+                authentication_form=EmailAuthenticationForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),

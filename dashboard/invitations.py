@@ -1,7 +1,8 @@
 """Staff invitations: create, revoke, accept (membership rules: booking.businesses)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -10,11 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import emails, outbox
+from booking.accounts import email_confirm, email_is_confirmed
 from booking.businesses import member_add
 from booking.links import absolute
 from booking.models import Business, Membership
+from booking.services import lock_business
 from booking.timefmt import format_moment, zone_label
 from dashboard.models import Invitation, hash_token
+
+UNCONFIRMED = (
+    "Confirm your email address before you invite anyone: follow the link we "
+    "emailed you, or send it again from this page."
+)
 
 
 class InvitationError(ValueError):
@@ -51,6 +59,8 @@ def invitation_create(
     """
     now = now or timezone.now()
     email = email.strip().lower()
+    if not email_is_confirmed(invited_by):
+        raise InvitationError(UNCONFIRMED)
     existing = user_with_email(email)
     if (
         existing
@@ -59,6 +69,10 @@ def invitation_create(
         raise InvitationError(f"{email} is already a member of {business.name}.")
     raw, token_hash = Invitation.new_token()
     with transaction.atomic():
+        # One invitation at a time per business and per inviter, so the caps hold.
+        lock_business(business.pk)
+        get_user_model().objects.select_for_update().filter(pk=invited_by.pk).exists()
+        _check_caps(business=business, invited_by=invited_by, now=now)
         Invitation.objects.open(now).filter(business=business, email=email).update(
             revoked_at=now
         )
@@ -78,6 +92,24 @@ def invitation_create(
             business=business,
         )
     return invitation
+
+
+def _check_caps(*, business: Business, invited_by: AbstractBaseUser, now) -> None:
+    """Invitations are email from our sender to any address: at most so many a day
+    from one account and to one business (``MAX_INVITATIONS_PER_*_PER_DAY``)."""
+    recent = Invitation.objects.filter(created_at__gt=now - timedelta(days=1))
+    by_user = settings.MAX_INVITATIONS_PER_USER_PER_DAY
+    if recent.filter(invited_by=invited_by).count() >= by_user:
+        raise InvitationError(
+            f"You have sent {by_user} invitations in the last 24 hours, the most one "
+            "account may send. Please try again tomorrow."
+        )
+    by_business = settings.MAX_INVITATIONS_PER_BUSINESS_PER_DAY
+    if recent.filter(business=business).count() >= by_business:
+        raise InvitationError(
+            f"{business.name} has sent {by_business} invitations in the last 24 "
+            "hours, the most a business may send. Please try again tomorrow."
+        )
 
 
 def _invitation_email_context(invitation: Invitation, raw_token: str) -> dict:
@@ -159,4 +191,6 @@ def invitation_accept_new_user(
         user.set_password(password)
         user.save()
         invitation_accept(invitation_id=invitation_id, user=user, now=now)
+        # They followed the link emailed to this address: it is theirs.
+        email_confirm(user=user, now=now)
     return user

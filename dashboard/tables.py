@@ -3,13 +3,32 @@
 from datetime import datetime
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django_tables2 import RequestConfig
 
+from booking.bounds import page_size
 from booking.models import BookingRequest, Business
 from dashboard.display import duration_text, local_text, status_badge
 
 PER_PAGE = 25
+
+
+def paginate(request: HttpRequest, table: tables.Table) -> None:
+    """Order and paginate ``table`` as the URL asks: ``per_page`` held to 1 … 100
+    (a bigger page would read without bound), a page past either end the last."""
+    RequestConfig(request, paginate=False).configure(table)  # the ordering
+    per_page = page_size(request.GET.get(table.prefixed_per_page_field), PER_PAGE)
+    try:
+        number = int(request.GET.get(table.prefixed_page_field, 1))
+    except ValueError:
+        number = 1
+    try:
+        table.paginate(page=number, per_page=per_page)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 class RowTemplateColumn(tables.TemplateColumn):

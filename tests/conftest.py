@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from booking.accounts import email_confirm
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -19,6 +20,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The header htmx sends: a request for a fragment (``client.get(url, **HTMX)``).
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def csp(response) -> dict[str, list[str]]:
+    """A response's Content-Security-Policy, directive -> sources (one header)."""
+    header = response["Content-Security-Policy"]
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {name: sources for name, *sources in directives}
 
 
 def on_postgres() -> bool:
@@ -99,8 +107,10 @@ def business(db):
 
 @pytest.fixture
 def owner(business):
+    """An owner who confirmed her email address (she may invite her team)."""
     user = UserFactory(email="olivia.owner@example.com", first_name="Olivia")
     MembershipFactory(user=user, business=business, role="owner")
+    email_confirm(user=user)
     return user
 
 

@@ -47,6 +47,8 @@ CLEARED = (
     "LOG_FORMAT",
     "HUEY_IMMEDIATE",
     "REQUIRE_SERVICES",
+    "EMAIL_BACKEND",
+    "ALLOW_LOCAL_MEMORY_CACHE",
 )
 
 
@@ -90,6 +92,10 @@ def base_environment(**values: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         CONN_MAX_AGE="0",
     )
+    if not env.get("REDIS_URL"):
+        # Without the suite's Redis (a plain `make test`): the explicit opt-in for
+        # a cache of each process's own. CI always runs this with Redis.
+        env["ALLOW_LOCAL_MEMORY_CACHE"] = "true"
     env.update(values)
     return env
 

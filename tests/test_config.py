@@ -43,7 +43,20 @@ CONFIG_VARS = (
     "METRICS_TOKEN",
     "PROMETHEUS_MULTIPROC_DIR",
     "DISABLE_SERVER_SIDE_CURSORS",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "ALLOW_LOCAL_MEMORY_CACHE",
+    "STATIC_ROOT",
 )
+# Everything production needs (docs/DEPLOYMENT.md, "Required in production").
+SECRET = "k7#Qp2!vZ9@mW4$xR8^tL1&nB6*cY3(hJ0)sD5-gF+eU7=aK2~iO9"
+PRODUCTION = {
+    "SECRET_KEY": SECRET,
+    "ALLOWED_HOSTS": "book.example.com",
+    "BOOKING_BASE_URL": "https://book.example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SENDGRID_API_KEY": "SG.x",
+}
 
 
 def run_with(args: list[str], **env) -> subprocess.CompletedProcess:
@@ -83,7 +96,7 @@ def test_production_services_from_the_environment():
         REDIS_URL="redis://cache.example:6379/0",
         SENDGRID_API_KEY="SG.x",
         SENDGRID_API_HOST="http://127.0.0.1:9",
-        SECRET_KEY="s" * 50,
+        SECRET_KEY=SECRET,
         ALLOWED_HOSTS="book.example.com",
         BOOKING_BASE_URL="https://book.example.com/",
     )
@@ -111,6 +124,98 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_a_deployment_that_forgot_the_secret_key_does_not_turn_debug_on():
+    forgot = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run_with(["-c", PROBE], **forgot)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "DEBUG=true" in result.stderr  # how to run it for development instead
+
+
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("SENDGRID_API_KEY", "set SENDGRID_API_KEY, or EMAIL_BACKEND"),
+        ("REDIS_URL", "REDIS_URL must be set"),
+        ("BOOKING_BASE_URL", "BOOKING_BASE_URL must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
+    ],
+)
+def test_production_refuses_to_start_without_each_thing_it_needs(missing, words):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_with(["-c", PROBE], DEBUG="false", **env)
+    assert result.returncode != 0
+    assert words in result.stderr
+    assert "docs/DEPLOYMENT.md" in result.stderr
+
+
+def test_every_missing_setting_is_named_at_once():
+    result = run_with(["-c", PROBE], SECRET_KEY=SECRET)
+    assert result.returncode != 0
+    for name in ("ALLOWED_HOSTS", "BOOKING_BASE_URL", "REDIS_URL", "EMAIL_BACKEND"):
+        assert name in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "s" * 50,  # too few different characters
+        "short-but-random-9f8e7d",
+        "django-insecure-" + SECRET,
+        "dev-only-insecure-secret-key-change-me",
+    ],
+)
+def test_a_weak_secret_key_is_refused(key):
+    result = run_with(["-c", PROBE], **{**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a long random string" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "book.example.com",
+        "ftp://book.example.com",
+        "https://book.example.com/booking",
+        "https://book.example.com?x=1",
+        "https://ada@book.example.com",
+        "https://",
+    ],
+)
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_the_base_url_must_be_an_origin(url, debug):
+    result = run_with(
+        ["-c", PROBE], **{**PRODUCTION, "BOOKING_BASE_URL": url, "DEBUG": debug}
+    )
+    assert result.returncode != 0
+    assert "BOOKING_BASE_URL must be an origin like https://book.example.com" in (
+        result.stderr
+    )
+
+
+def test_another_email_backend_or_a_local_cache_only_when_asked_for():
+    config = settings_with(
+        **{
+            k: v
+            for k, v in PRODUCTION.items()
+            if k not in {"SENDGRID_API_KEY", "REDIS_URL"}
+        },
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="smtp.example.com",
+        ALLOW_LOCAL_MEMORY_CACHE="true",
+    )
+    assert config["debug"] is False
+    assert config["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["cache"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize("value", ["lots", "5", "0/h", "5/15x"])
+def test_a_bad_login_rate_names_the_variable(value):
+    result = run_with(["-c", PROBE], LOGIN_RATE_ACCOUNT=value)
+    assert result.returncode != 0
+    assert "LOGIN_RATE_ACCOUNT must be a rate like 5/15m" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["abc", "1.5"])
 def test_bad_integers_name_the_variable(value):
     result = run_with(["-c", PROBE], CONN_MAX_AGE=value)
@@ -119,10 +224,7 @@ def test_bad_integers_name_the_variable(value):
 
 def test_deploy_checks_pass_with_production_settings():
     result = run_with(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        SECRET_KEY="x7#kP2!" * 10,
-        ALLOWED_HOSTS="book.example.com",
-        REDIS_URL="redis://127.0.0.1:6379/0",
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -159,8 +261,7 @@ def ops_with(**env) -> dict:
 
 def test_development_logs_read_as_text_production_as_json():
     assert ops_with()["console"] == "text"
-    production = {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "book.example.com"}
-    assert ops_with(**production)["console"] == "json"
+    assert ops_with(**PRODUCTION)["console"] == "json"
     assert ops_with(LOG_FORMAT="json")["console"] == "json"
 
 
@@ -198,12 +299,7 @@ def test_admins_must_be_addresses():
 
 
 def test_deploy_checks_warn_when_metrics_would_be_per_process(tmp_path):
-    production = {
-        "SECRET_KEY": "x7#kP2!" * 10,
-        "ALLOWED_HOSTS": "book.example.com",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "METRICS_TOKEN": "t" * 32,
-    }
+    production = {**PRODUCTION, "METRICS_TOKEN": "t" * 32}
     check = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     alone = run_with(check, **production)
     assert alone.returncode != 0

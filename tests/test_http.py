@@ -23,3 +23,26 @@ def test_pages_are_compressed_for_browsers_that_accept_it(client, business):
     assert "Accept-Encoding" in packed["Vary"]
     assert gzip.decompress(packed.content) == plain.content
     assert len(packed.content) < len(plain.content) / 3
+
+
+def _caching(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.django_db
+def test_pages_with_a_form_token_are_never_stored_by_any_cache(client, business, owner):
+    login = client.get(reverse("login"))
+    reset = client.get(reverse("password_reset"))
+    client.force_login(owner)
+    home = client.get(reverse("dashboard:home", args=[business.pk]))
+    for page in (login, reset, home):
+        assert page.status_code == 200
+        assert 'name="csrfmiddlewaretoken"' in page.content.decode()
+        assert {"no-store", "private"} <= _caching(page)
+
+
+@pytest.mark.django_db
+def test_public_pages_without_a_form_stay_cacheable(client, business):
+    start = client.get(reverse("booking:start", args=[business.slug]))
+    assert start.status_code == 200
+    assert "no-store" not in _caching(start)

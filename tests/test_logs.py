@@ -40,6 +40,11 @@ from config.logs import (
             "/accounts/reset/[uid]/[token]/",
         ),
         ("/accounts/invitation/3cdqj1qiNLrzSef98/", "/accounts/invitation/[token]/"),
+        (
+            "/accounts/confirm-email/Mg/cn5r0k-1a2b3c4d5e6f/",
+            "/accounts/confirm-email/[uid]/[token]/",
+        ),
+        ("/accounts/confirm-email/send/", "/accounts/confirm-email/send/"),
         ("Bearer blk_B7SuiRYtAbCdEf_gh-ij", "Bearer blk_[token]"),
         ("sent to Ada.Lovelace+work@example.co.uk.", "sent to [email]."),
         ("?email=ada%40example.com&tz=UTC", "?email=[email]&tz=UTC"),

@@ -311,6 +311,29 @@ def test_every_page_answers_200_with_debug_off(journey: App):
     assert "URLconf" not in missing.text
 
 
+def test_every_page_carries_the_content_security_policy(journey: App):
+    html = {
+        name: page
+        for name, page in journey.pages.items()
+        if page.headers.get("content-type", "").startswith("text/html")
+    }
+    assert {"booking link", "details", "dashboard", "API docs"} <= set(html)
+    for name, page in html.items():
+        header = page.headers.get("content-security-policy", "")
+        policy = {
+            directive.split()[0]: directive.split()[1:]
+            for directive in header.split(";")
+            if directive.strip()
+        }
+        assert policy.get("script-src") == ["'self'"], name
+        assert policy.get("style-src") == ["'self'"], name
+        assert policy.get("frame-ancestors") == ["'none'"], name
+        assert "unsafe" not in header, name
+    # The pages with a form token are stored by no cache.
+    for name in ("details", "dashboard login", "dashboard settings"):
+        assert "no-store" in journey.pages[name].headers["cache-control"], name
+
+
 def test_every_static_file_a_page_names_is_served_with_long_caching(journey: App):
     browser = journey.browser()
     referenced = set()

@@ -35,6 +35,7 @@ from booking.api.schemas import (
     request_out,
     settings_out,
 )
+from booking.bounds import MAX_PAGE_SIZE
 from booking.businesses import booking_settings_update
 from booking.forms import ClientDetailsForm
 from booking.links import booking_link, embed_snippet, widget_snippet
@@ -58,7 +59,7 @@ def _no_store(run):
 
 router.add_decorator(_no_store, mode="view")
 
-PAGE_SIZE, MAX_PAGE_SIZE = 25, 100
+PAGE_SIZE = 25
 IdPath = Annotated[Id, Path(description="The booking request's `id`.")]
 BusinessParam = Annotated[
     Text,

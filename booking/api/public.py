@@ -30,7 +30,6 @@ from booking.api.schemas import (
 from booking.availability import AvailabilityError, get_availability, resolve_timezone
 from booking.forms import ClientDetailsForm
 from booking.models import (
-    BookingRequest,
     BookingSettings,
     Business,
     BusinessSlugRedirect,
@@ -70,7 +69,8 @@ IdempotencyKey = Annotated[
         description="Any unique string (e.g. a UUID) per booking attempt. A retry "
         "with the same key returns the booking made the first time (same 201 "
         "answer, with `Idempotent-Replayed: true`) instead of booking twice. An "
-        "attempt that did not book (4xx) is not remembered: retrying it tries again.",
+        "attempt that did not book (4xx) is not remembered: retrying it tries again. "
+        "Every retry counts against the booking rate limit.",
     ),
 ]
 
@@ -279,9 +279,8 @@ def book(
     before `expires_at`). Email or phone is required.
     """
     business = public_business(request, business_slug)
+    rate_limit(request, "book")  # every attempt counts, replays too
     key = f"api:{business.pk}:{idempotency_key}" if idempotency_key else None
-    if not (key and BookingRequest.objects.filter(idempotency_key=key).exists()):
-        rate_limit(request, "book")  # a retry of a booking made is not a new one
     form = ClientDetailsForm(data=payload.form_data())
     if not form.is_valid():
         raise ApiError.invalid({f: list(m) for f, m in form.errors.items()})
@@ -300,21 +299,8 @@ def book(
     )
     booking = result.booking
     if not result.created:
-        _check_same_booking(booking, payload, form.cleaned_data)
         response["Idempotent-Replayed"] = "true"
     return Status(201, booking_out(booking, zone, now))
-
-
-def _check_same_booking(booking: BookingRequest, payload: BookIn, cleaned) -> None:
-    asked = {"session_id": payload.session_id, **cleaned}
-    made = {name: getattr(booking, name) for name in asked}
-    if asked != made:
-        raise ApiError(
-            409,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used for a different booking; use "
-            "a new key for a new booking.",
-        )
 
 
 def _preflight(request: HttpRequest, business_slug: BusinessSlug) -> HttpResponse:

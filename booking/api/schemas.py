@@ -13,12 +13,12 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from booking.bounds import DATE_RANGE_MESSAGE, date_in_range
 from booking.forms import ClientDetailsForm
 from booking.links import manage_url
 from booking.models import BookingEvent, BookingRequest, BookingSettings, Session
 
 MAX_ID = 2**63 - 1
-FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 # What booking.forms accepts: empty or 6 to 20 digits in its alphabet; some text.
 PHONE_PATTERN = r"^(?:\+?[ ()./-]*(?:[0-9][ ()./-]*){6,20})?$"
@@ -29,10 +29,8 @@ Channel = Literal[tuple(BookingEvent.Channel.values)]
 
 
 def _date_in_range(value: date) -> date:
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise PydanticCustomError(
-            "date_range", f"Enter a date between {FIRST_DATE} and {LAST_DATE}."
-        )
+    if not date_in_range(value):
+        raise PydanticCustomError("date_range", DATE_RANGE_MESSAGE)
     return value
 
 

@@ -1,18 +1,19 @@
 """Sign-up, log-in, password reset, invitations and members."""
 
 from django import forms
-from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from booking import emails, outbox
+from booking.accounts import link_lifetime
 from booking.links import absolute
 from booking.models import Membership
 from dashboard.forms.common import timezone_choices
 from dashboard.invitations import user_with_email
+from dashboard.logins import LoginLimitMixin
 
 EMAIL_ERRORS = {
     "required": "Enter your email address.",
@@ -29,8 +30,9 @@ def _check_password(form: forms.Form, field: str, user) -> None:
             form.add_error(field, exc)
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with the email address (it is the username, lower-cased)."""
+class EmailAuthenticationForm(LoginLimitMixin, AuthenticationForm):
+    """Log in with the email address (it is the username, lower-cased); failures are
+    limited (dashboard/logins.py)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -47,6 +49,10 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class AdminLoginForm(LoginLimitMixin, AdminAuthenticationForm):
+    """The admin's login, with the same limits on failures as the dashboard's."""
 
 
 class PasswordField(forms.CharField):
@@ -161,23 +167,10 @@ class AccountPasswordResetForm(PasswordResetForm):
                 "user": context["user"],
                 "email": context["email"],
                 "url": absolute(path),
-                "valid_for": reset_link_lifetime(),
+                "valid_for": link_lifetime(),
                 "details": [("Account", context["email"])],
             },
         )
-
-
-def reset_link_lifetime() -> str:
-    """How long a reset link works, in words ("3 days", "12 hours", "30 minutes")."""
-    seconds = settings.PASSWORD_RESET_TIMEOUT
-    for unit, size in (("day", 86400), ("hour", 3600)):
-        if seconds >= size and seconds % size == 0:
-            return _plural(seconds // size, unit)
-    return _plural(max(seconds // 60, 1), "minute")
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{pluralize(count)}"
 
 
 class InvitationSignUpForm(forms.Form):

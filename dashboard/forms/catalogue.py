@@ -12,7 +12,7 @@ from booking.scheduling import (
     SeriesPlan,
     series_plan,
 )
-from dashboard.forms.common import DateInput, TimeInput, bounded_int
+from dashboard.forms.common import BoundedDateField, TimeInput, bounded_int
 
 
 class ServiceForm(forms.ModelForm):
@@ -145,9 +145,8 @@ class SessionForm(_ScheduleForm):
     """One session; on edit the service is fixed and capacity is required."""
 
     field_order = ["service", "day", "start_time"]
-    day = forms.DateField(
+    day = BoundedDateField(
         label="Date",
-        widget=DateInput,
         error_messages={
             "required": "Pick a date.",
             "invalid": "Enter a date like 2026-03-30.",
@@ -181,17 +180,15 @@ class SeriesForm(_ScheduleForm):
             "invalid_choice": "Pick days from Monday to Sunday.",
         },
     )
-    first_date = forms.DateField(
+    first_date = BoundedDateField(
         label="From",
-        widget=DateInput,
         error_messages={
             "required": "Pick the first date.",
             "invalid": "Enter a date like 2026-03-30.",
         },
     )
-    last_date = forms.DateField(
+    last_date = BoundedDateField(
         label="Until",
-        widget=DateInput,
         error_messages={
             "required": "Pick the last date.",
             "invalid": "Enter a date like 2026-06-30.",

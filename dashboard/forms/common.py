@@ -1,7 +1,9 @@
 """Small pieces the dashboard's forms share."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from booking.bounds import DATE_RANGE_MESSAGE, FIRST_DATE, LAST_DATE
 from booking.models import timezone_names
 
 
@@ -40,3 +42,15 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%H:%M")
+
+
+class BoundedDateField(forms.DateField):
+    """A date from 1900-01-01 to 9998-12-31 (``booking.bounds``), else a message."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(**kwargs)
+        self.validators += [
+            MinValueValidator(FIRST_DATE, message=DATE_RANGE_MESSAGE),
+            MaxValueValidator(LAST_DATE, message=DATE_RANGE_MESSAGE),
+        ]

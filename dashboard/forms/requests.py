@@ -6,7 +6,7 @@ from django import forms
 from booking.forms import ClientDetailsForm
 from booking.models import BookingRequest, Business, Service
 from booking.selectors import RequestFilters
-from dashboard.forms.common import DateInput
+from dashboard.forms.common import BoundedDateField
 
 STATUS_CHOICES = [("", "Any status"), *BookingRequest.Status.choices]
 STATUS_CHOICES[1] = ("pending", "Pending")
@@ -36,16 +36,14 @@ class RequestFilterForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "Pick a service from the list."},
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="Sessions from",
         required=False,
-        widget=DateInput,
         error_messages={"invalid": "Enter a date like 2026-03-30."},
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="until",
         required=False,
-        widget=DateInput,
         error_messages={"invalid": "Enter a date like 2026-03-30."},
     )
 

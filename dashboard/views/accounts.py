@@ -1,4 +1,5 @@
-"""Landing page, sign-up, a new business, invitations, and /dashboard/ itself."""
+"""Landing page, sign-up, confirming an email address, a new business, invitations,
+and /dashboard/ itself."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -6,11 +7,24 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_ratelimit.decorators import ratelimit
 
 from booking import businesses
+from booking.accounts import (
+    confirmation_send,
+    email_confirm,
+    email_is_confirmed,
+    link_lifetime,
+    user_for_link,
+)
+from booking.errors import BookingError
 from booking.models import Membership
 from dashboard.access import CURRENT_BUSINESS_KEY
 from dashboard.forms.accounts import (
@@ -25,7 +39,7 @@ from dashboard.invitations import (
     invitation_for_token,
     user_with_email,
 )
-from dashboard.responses import posted
+from dashboard.responses import posted, safe_next
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 LIMITED = "Too many attempts from your network. Please try again in a while."
@@ -74,8 +88,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error("email", "An account with this email already exists.")
         else:
             login(request, user, backend=BACKEND)
+            confirmation_send(user=user)
             messages.success(
-                request, f"Welcome! {business.name} is ready; here is how to start."
+                request,
+                f"Welcome! {business.name} is ready; here is how to start. We emailed "
+                f"you a link to confirm {user.email}: follow it to invite your team.",
             )
             return redirect("dashboard:home", business_id=business.pk)
     return render(request, "registration/signup.html", {"form": form})
@@ -86,19 +103,69 @@ def signup(request: HttpRequest) -> HttpResponse:
 def business_new(request: HttpRequest) -> HttpResponse:
     form = BusinessCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        business = businesses.business_create(
-            owner=request.user,
-            name=form.cleaned_data["name"],
-            timezone_name=form.cleaned_data["timezone"],
-        )
-        messages.success(request, f"{business.name} is ready.")
-        return redirect("dashboard:home", business_id=business.pk)
+        try:
+            business = businesses.business_create(
+                owner=request.user,
+                name=form.cleaned_data["name"],
+                timezone_name=form.cleaned_data["timezone"],
+            )
+        except BookingError as exc:  # the most businesses one account may own
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{business.name} is ready.")
+            return redirect("dashboard:home", business_id=business.pk)
     has_business = Membership.objects.filter(user=request.user).exists()
     return render(
         request,
         "dashboard/business_new.html",
         {"form": form, "has_business": has_business},
     )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate="3/h", method="POST", block=False)
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def confirm_email_send(request: HttpRequest) -> HttpResponse:
+    """Email the link that confirms the account's address again."""
+    back = safe_next(request, reverse("dashboard:index"))
+    if email_is_confirmed(request.user):
+        messages.info(request, "Your email address is already confirmed.")
+    elif getattr(request, "limited", False):
+        messages.error(
+            request,
+            "We have sent you several links in the last hour. Please wait a while, "
+            "and look in your spam folder too.",
+        )
+    else:
+        confirmation_send(user=request.user)
+        messages.success(
+            request,
+            f"We sent a new link to {request.user.email}. It works for "
+            f"{link_lifetime()}.",
+        )
+    return redirect(back)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The emailed link: a button that confirms (a GET alone changes nothing, so a
+    mail scanner that follows links confirms nobody)."""
+    user = user_for_link(uidb64, token)
+    if user is None:
+        return render(
+            request, "registration/email_confirm.html", {"state": "invalid"}, status=410
+        )
+    if request.method == "POST":
+        email_confirm(user=user)
+        return redirect("email_confirm_done")
+    context = {"state": "confirm", "email": user.email}
+    return render(request, "registration/email_confirm.html", context)
+
+
+@require_safe
+def confirm_email_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/email_confirm.html", {"state": "done"})
 
 
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)

@@ -1,5 +1,7 @@
-"""System health for owners: the figures of ``booking_health``, and failed emails to
-send again. Times show in the business's zone (``business_view`` sets it).
+"""System health for owners: their business's emails (failed ones to send again),
+and for staff users of the service (``is_staff``) the platform's figures of
+``booking_health`` too: the queue and the periodic jobs every business shares. Times
+show in the business's zone (``business_view`` sets it).
 """
 
 from django.http import Http404
@@ -15,7 +17,9 @@ from dashboard.responses import render_page, run_command
 
 
 def _page(request: DashboardRequest):
-    snapshot = health_snapshot(business=request.business)
+    snapshot = health_snapshot(
+        business=request.business, platform=request.user.is_staff
+    )
     failed = [(email, email_kind_label(email.kind)) for email in snapshot.failed_emails]
     return render_page(
         request,

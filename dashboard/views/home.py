@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from booking.accounts import email_is_confirmed
 from booking.links import booking_link
 from booking.selectors import local_day_start, pending_summary, sessions_between
 from dashboard.access import DashboardRequest, business_view
@@ -36,6 +37,9 @@ def home(request: DashboardRequest):
             "today_sessions": [s for s in week if s.starts_at < tomorrow],
             "week_sessions": [s for s in week if s.starts_at >= tomorrow],
             "pending": pending,
+            # Owners invite their team, once their address is confirmed.
+            "email_unconfirmed": request.membership.is_owner
+            and not email_is_confirmed(request.user),
             "soonest_left": duration_text(pending.soonest.expires_at - now)
             if pending.soonest
             else "",

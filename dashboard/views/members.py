@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from booking import businesses
+from booking.accounts import email_is_confirmed
 from booking.models import Membership
 from dashboard.access import DashboardRequest, business_view, get_membership_for_owner
 from dashboard.forms.accounts import ROLE_HELP, InviteForm, MemberRoleForm
@@ -13,6 +14,12 @@ from dashboard.invitations import InvitationError, invitation_create
 from dashboard.invitations import invitation_revoke as revoke_invitation
 from dashboard.models import Invitation
 from dashboard.responses import run_command
+
+# An owner who leaves or is demoted takes no working calendar feed URL along.
+FEED_MOVED = (
+    " The calendar feed has a new address (Settings): subscribe again with it; "
+    "the old one stops working."
+)
 
 
 def _page(request: DashboardRequest, form: InviteForm | None = None):
@@ -28,6 +35,7 @@ def _page(request: DashboardRequest, form: InviteForm | None = None):
             .filter(business=business)
             .select_related("invited_by"),
             "form": form or InviteForm(),
+            "email_unconfirmed": not email_is_confirmed(request.user),
             "roles": Membership.Role.choices,
             "role_help": ROLE_HELP,
         },
@@ -88,12 +96,15 @@ def member_role(request: DashboardRequest, pk: int):
         return _back(request)
     name = membership.user.get_full_name() or membership.user.email
     role = Membership.Role(form.cleaned_data["role"]).label.lower()
+    done = f"{name} is now {'an' if role == 'owner' else 'a'} {role}."
+    if membership.is_owner and role != "owner":
+        done += FEED_MOVED
     changed = run_command(
         request,
         lambda: businesses.member_set_role(
             membership_id=membership.pk, role=form.cleaned_data["role"]
         ),
-        done=f"{name} is now {'an' if role == 'owner' else 'a'} {role}.",
+        done=done,
     )
     if changed and membership.user_id == request.user.pk and role != "owner":
         return redirect("dashboard:home", business_id=request.business.pk)
@@ -111,7 +122,8 @@ def member_remove(request: DashboardRequest, pk: int):
         lambda: businesses.member_remove(membership_id=membership.pk),
         done=f"You left {business.name}."
         if leaving
-        else f"{name} no longer has access to {business.name}.",
+        else f"{name} no longer has access to {business.name}."
+        + (FEED_MOVED if membership.is_owner else ""),
     )
     if removed and leaving:
         return redirect("dashboard:index")

@@ -33,7 +33,7 @@ from dashboard.responses import (
     run_command,
     safe_next,
 )
-from dashboard.tables import PER_PAGE, BookingRequestTable
+from dashboard.tables import BookingRequestTable, paginate
 
 LIST = "dashboard/requests/list.html"
 
@@ -68,7 +68,7 @@ def _table_page(request: DashboardRequest):
         now=now,
         next_url=_list_url(request) + (f"?{query}" if query else ""),
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table)
     context = {"form": form, "table": table, "query": query}
     return render_page(request, LIST, context, partial="table")
 

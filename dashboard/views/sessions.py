@@ -15,6 +15,7 @@ from django.views.decorators.http import (
 )
 
 from booking import scheduling, services
+from booking.bounds import clamp_date
 from booking.selectors import (
     holding_bookings,
     local_day_start,
@@ -43,8 +44,9 @@ def _week_url(request: DashboardRequest, day: date) -> str:
 
 
 def _parse_day(value: str | None, default: date) -> date:
+    """A day from the URL, held to ``booking.bounds``' range; else ``default``."""
     try:
-        return date.fromisoformat(value) if value else default
+        return clamp_date(date.fromisoformat(value)) if value else default
     except ValueError:
         return default
 

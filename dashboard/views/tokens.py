@@ -2,7 +2,8 @@
 
 A new token's secret is in the answer to the POST that creates it and nowhere else
 (only its hash is stored): that answer is never cached and never redirected to, so a
-reload shows the list without it. Another user's token is 404.
+reload shows the list without it. Owners also see every other member's tokens of the
+business and may revoke them; to staff another user's token is 404.
 """
 
 from django.contrib import messages
@@ -19,12 +20,21 @@ from dashboard.responses import posted, render_page
 
 
 def _page(request: DashboardRequest, form: ApiTokenForm, *, created=None, raw=""):
-    tokens = ApiToken.objects.filter(user=request.user, business=request.business)
+    business_tokens = ApiToken.objects.filter(business=request.business)
+    context = {
+        "tokens": business_tokens.filter(user=request.user),
+        "form": form,
+        "created": created,
+        "raw_token": raw,
+    }
+    if request.membership.is_owner:
+        context["team_tokens"] = (
+            business_tokens.exclude(user=request.user)
+            .select_related("user")
+            .order_by("user__first_name", "user__email", "-created_at")
+        )
     response = render_page(
-        request,
-        "dashboard/api_tokens.html",
-        {"tokens": tokens, "form": form, "created": created, "raw_token": raw},
-        partial="tokens",
+        request, "dashboard/api_tokens.html", context, partial="tokens"
     )
     add_never_cache_headers(response)
     return response
@@ -50,9 +60,10 @@ def api_tokens(request: DashboardRequest):
 @business_view()
 @require_POST
 def api_token_revoke(request: DashboardRequest, pk: int):
-    token = get_object_or_404(
-        ApiToken, pk=pk, user=request.user, business=request.business
-    )
+    tokens = ApiToken.objects.filter(business=request.business)
+    if not request.membership.is_owner:
+        tokens = tokens.filter(user=request.user)
+    token = get_object_or_404(tokens, pk=pk)
     done = (
         "was already revoked."
         if token.revoked_at

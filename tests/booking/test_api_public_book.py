@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from booking.models import BookingRequest
@@ -314,13 +315,23 @@ def test_booking_is_rate_limited_per_ip(client, business, settings):
     assert other_ip.status_code == 201
 
 
-def test_a_replay_does_not_count_against_the_limit(client, business, session, settings):
-    settings.BOOKING_API_BOOK_RATE = "1/h"
+def test_every_replay_counts_against_the_limit(client, business, session, settings):
+    settings.BOOKING_API_BOOK_RATE = "2/h"
     key = {"HTTP_IDEMPOTENCY_KEY": "retry-me"}
-    assert book(client, business, details(session), **key).status_code == 201
-    assert book(client, business, details(session), **key).status_code == 201
-    new = book(client, business, details(session, client_email="x@example.com"))
-    assert new.status_code == 429
+    answers = [book(client, business, details(session), **key) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[2].json()["code"] == "rate_limited"
+    assert BookingRequest.objects.count() == 1
+
+
+def test_a_replay_is_answered_without_locking_the_business(client, business, session):
+    key = {"HTTP_IDEMPOTENCY_KEY": "retry-me"}
+    first = book(client, business, details(session), **key)
+    with CaptureQueriesContext(connection) as queries:
+        again = book(client, business, details(session), **key)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert not [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
 
 
 def test_reads_are_rate_limited_across_public_endpoints(client, business, settings):

@@ -84,6 +84,26 @@ def staff(business):
     return MembershipFactory(business=business, role="staff")
 
 
+@pytest.mark.django_db
+def test_an_account_owns_at_most_so_many_businesses(settings):
+    settings.MAX_BUSINESSES_PER_ACCOUNT = 2
+    user, _ = businesses.business_create_for_owner(
+        email="many@example.com",
+        password="pw-123456789",
+        business_name="First",
+        timezone_name="UTC",
+    )
+    businesses.business_create(owner=user, name="Second")
+    with pytest.raises(BookingError) as refused:
+        businesses.business_create(owner=user, name="Third")
+    assert refused.value.code == "business_limit"
+    assert "You already own 2 businesses" in refused.value.message
+    assert Membership.objects.filter(user=user).count() == 2
+    # Staff memberships elsewhere do not count.
+    Membership.objects.filter(user=user, business__name="Second").update(role="staff")
+    businesses.business_create(owner=user, name="Third")
+
+
 def test_member_add_keeps_the_higher_role(business, owner, staff):
     again = businesses.member_add(business=business, user=owner.user, role="staff")
     assert again.pk == owner.pk and again.is_owner
@@ -101,6 +121,28 @@ def test_the_last_owner_cannot_be_demoted_or_removed(business, owner, staff):
     businesses.member_set_role(membership_id=owner.pk, role="staff")
     businesses.member_remove(membership_id=owner.pk)
     assert list(Membership.objects.filter(business=business)) == [staff]
+
+
+def _feed_token(business) -> str:
+    return BookingSettings.objects.get(business=business).calendar_feed_token
+
+
+@pytest.mark.parametrize("leaves", ["demoted", "removed"])
+def test_an_owner_who_leaves_takes_no_working_feed_url_along(business, owner, leaves):
+    BookingSettings.objects.get_or_create(business=business)
+    other = MembershipFactory(business=business, role="owner")
+    before = _feed_token(business)
+    if leaves == "demoted":
+        businesses.member_set_role(membership_id=owner.pk, role="staff")
+    else:
+        businesses.member_remove(membership_id=owner.pk)
+    after = _feed_token(business)
+    assert after != before and len(after) == len(before)
+    # Staff never see the feed: their comings and goings keep it.
+    staff = MembershipFactory(business=business, role="staff")
+    businesses.member_set_role(membership_id=other.pk, role="owner")
+    businesses.member_remove(membership_id=staff.pk)
+    assert _feed_token(business) == after
 
 
 def test_service_deactivate_and_reactivate(business):

@@ -242,6 +242,9 @@ def run_huey(redis_url: str, fake_host: str, log: Path) -> Iterator[subprocess.P
         "REDIS_URL": redis_url,
         "SENDGRID_API_KEY": "SG.test-key",
         "SENDGRID_API_HOST": fake_host,
+        # A SendGrid key alone means production (config/required.py); this worker
+        # is the suite's, on its test database.
+        "DEBUG": "true",
         "BOOKING_OUTBOX_GRACE_SECONDS": "0",
         "CONN_MAX_AGE": "0",
         "HUEY_WORKERS": "1",

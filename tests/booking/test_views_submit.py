@@ -10,6 +10,7 @@ from django.utils import timezone
 from booking.formtoken import make_token
 from booking.models import BookingEvent, BookingRequest
 from tests.booking.views_helpers import (
+    TOKEN_RE,
     details_url,
     form_token,
     make_session,
@@ -79,11 +80,59 @@ def test_a_booking_sets_no_cookies_at_any_step(business, session):
 def test_the_same_form_submitted_twice_makes_one_booking(client, business, session):
     token = form_token(client, business, session)
     first = submit(client, business, session, token=token)
-    again = submit(client, business, session, token=token, client_name="Ada again")
+    again = submit(client, business, session, token=token)
     assert first.status_code == again.status_code == 303
     assert first["Location"] == again["Location"]
     assert BookingRequest.objects.count() == 1
     assert BookingRequest.objects.get().client_name == "Ada Lovelace"
+
+
+def test_a_form_sent_again_with_other_details_never_shows_the_first_booking(
+    client, business, session
+):
+    # Two clients given the same form (one copy from a shared cache): one token.
+    token = form_token(client, business, session)
+    first = submit(client, business, session, token=token)
+    ada = BookingRequest.objects.get()
+    other = submit(
+        client,
+        business,
+        session,
+        token=token,
+        client_name="Bob Other",
+        client_email="bob@example.net",
+    )
+    page = other.content.decode()
+    assert other.status_code == 409
+    assert ada.access_token not in page and ada.booking_reference not in page
+    assert "Ada" not in page
+    assert "This form was already used for a booking with other details" in text(other)
+    assert 'value="Bob Other"' in page  # the details are kept
+    fresh = TOKEN_RE.search(page).group(1)
+    assert fresh != token
+    assert BookingRequest.objects.count() == 1
+    assert first["Location"].startswith(f"/bookings/{ada.access_token}/")
+    # Sending it again with the fresh token books Bob.
+    booked = submit(
+        client,
+        business,
+        session,
+        token=fresh,
+        client_name="Bob Other",
+        client_email="bob@example.net",
+    )
+    assert booked.status_code == 303
+    assert BookingRequest.objects.filter(client_name="Bob Other").count() == 1
+
+
+def test_pages_carrying_a_form_token_are_never_stored(client, business, session):
+    page = client.get(details_url(business, session))
+    fragment = client.get(details_url(business, session), **HTMX)
+    refused = submit(client, business, session, client_name="")
+    for response in (page, fragment, refused):
+        assert 'name="token"' in response.content.decode()
+        caching = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"no-store", "private"} <= caching
 
 
 def test_a_request_awaiting_approval_shows_when_it_lapses(client, business, session):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from booking import emails
+from booking.accounts import confirmation_send
 from booking.models import OutboundEmail
 from dashboard.invitations import invitation_create
 from tests.booking.emailing import SCENARIOS, make_lesson, make_team
@@ -42,6 +43,8 @@ def test_each_account_email_renders_well(
     # Sent for real through the outbox (which keeps no copy of its secret link).
     if kind == emails.PASSWORD_RESET:
         client.post(reverse("password_reset"), {"email": owner.email})
+    elif kind == emails.EMAIL_CONFIRMATION:
+        confirmation_send(user=owner)
     else:
         invitation_create(
             business=business, email="nina@example.com", role="staff", invited_by=owner
@@ -51,7 +54,7 @@ def test_each_account_email_renders_well(
     page.set_content(html)
     check_layout(page, kind, tmp_path, brand="Booking Links")
     details = page.locator("table.email-details")
-    if kind == emails.PASSWORD_RESET:
+    if kind in {emails.PASSWORD_RESET, emails.EMAIL_CONFIRMATION}:
         expect(details).to_contain_text("olivia.owner@example.com")
     else:
         expect(details).to_contain_text("Swim School Pro")

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from booking import emails
+from booking.accounts import link_lifetime
 from booking.health import health_snapshot
 from booking.models import OutboundEmail
-from dashboard.forms.accounts import reset_link_lifetime
 from tests.dashboard.conftest import ORIGIN, link_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_origin")]
@@ -115,4 +115,4 @@ def test_a_refused_account_email_is_failed_and_shown_in_health(
 )
 def test_the_reset_email_says_how_long_its_link_works(settings, seconds, words):
     settings.PASSWORD_RESET_TIMEOUT = seconds
-    assert reset_link_lifetime() == words
+    assert link_lifetime() == words

@@ -12,14 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import emails
+from booking.accounts import email_confirm, email_is_confirmed
 from booking.models import Membership, OutboundEmail
 from dashboard.invitations import (
     InvitationError,
     invitation_accept,
+    invitation_accept_new_user,
     invitation_create,
 )
 from dashboard.models import Invitation
 from tests.dashboard.conftest import ORIGIN, link_in
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_origin")]
 Status = OutboundEmail.Status
@@ -154,3 +157,81 @@ def test_accepting_a_closed_invitation_is_refused(owner, business, staff):
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(InvitationError):
         invitation_accept(invitation_id=invitation.pk, user=staff)
+
+
+# --- not an open relay: a confirmed address, caps per day -----------------------------
+
+
+def test_an_account_with_an_unconfirmed_address_cannot_invite(business, mailoutbox):
+    newcomer = UserFactory(email="new.owner@example.com")
+    MembershipFactory(user=newcomer, business=business, role="owner")
+    with pytest.raises(InvitationError, match="Confirm your email address"):
+        invitation_create(
+            business=business, email="x@example.com", role="staff", invited_by=newcomer
+        )
+    assert not Invitation.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_invitations_from_one_account_are_capped_per_day(
+    owner, business, other_business, settings
+):
+    settings.MAX_INVITATIONS_PER_USER_PER_DAY = 2
+    MembershipFactory(user=owner, business=other_business, role="owner")
+    now = timezone.now()
+    for n, place in enumerate([business, other_business]):
+        invitation_create(
+            business=place,
+            email=f"p{n}@example.com",
+            role="staff",
+            invited_by=owner,
+            now=now,
+        )
+    with pytest.raises(
+        InvitationError, match="You have sent 2 invitations in the last 24 hours"
+    ):
+        invitation_create(
+            business=business,
+            email="p3@example.com",
+            role="staff",
+            invited_by=owner,
+            now=now,
+        )
+    assert Invitation.objects.count() == 2
+    invitation_create(
+        business=business,
+        email="p3@example.com",
+        role="staff",
+        invited_by=owner,
+        now=now + timedelta(hours=24, minutes=1),
+    )
+
+
+def test_invitations_to_one_business_are_capped_per_day(owner, business, settings):
+    settings.MAX_INVITATIONS_PER_BUSINESS_PER_DAY = 2
+    co_owner = UserFactory(email="co.owner@example.com")
+    MembershipFactory(user=co_owner, business=business, role="owner")
+    email_confirm(user=co_owner)
+    for n, who in enumerate([owner, co_owner]):
+        invitation_create(
+            business=business, email=f"p{n}@example.com", role="staff", invited_by=who
+        )
+    with pytest.raises(
+        InvitationError, match="Swim School Pro has sent 2 invitations in the last 24"
+    ):
+        invitation_create(
+            business=business, email="p3@example.com", role="staff", invited_by=co_owner
+        )
+    assert Invitation.objects.count() == 2
+
+
+def test_joining_through_the_emailed_link_confirms_that_address(owner, business):
+    invitation = invitation_create(
+        business=business, email="nina@example.com", role="staff", invited_by=owner
+    )
+    nina = invitation_accept_new_user(
+        invitation_id=invitation.pk,
+        first_name="Nina",
+        last_name="",
+        password="pw-x-123456",
+    )
+    assert email_is_confirmed(nina)

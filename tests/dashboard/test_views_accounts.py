@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from booking.models import Business, Membership
+from booking.accounts import email_is_confirmed
+from booking.models import Business, Membership, OutboundEmail
 from dashboard.models import Invitation
 from tests.dashboard.conftest import url
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
@@ -246,6 +247,115 @@ def test_create_business_bad_input(owner_client):
     html = response.content.decode()
     assert "Enter the business&#x27;s name." in html
     assert "Select a valid choice." in html
+
+
+@pytest.mark.django_db
+def test_an_account_owns_at_most_so_many_businesses(owner_client, owner, settings):
+    settings.MAX_BUSINESSES_PER_ACCOUNT = 1
+    response = owner_client.post(
+        reverse("dashboard:business_new"), {"name": "Second", "timezone": "UTC"}
+    )
+    assert response.status_code == 200
+    assert "You already own 1 businesses, the most one account may have." in (
+        response.content.decode()
+    )
+    assert not Business.objects.filter(name="Second").exists()
+
+
+# --- confirming the email address -----------------------------------------------------
+
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^\s\"<>]+/)")
+
+
+def signed_up(client, mailoutbox, capture) -> str:
+    """Sign up as Maria; the path of the confirmation link she was emailed."""
+    with capture(execute=True):
+        response = client.post(reverse("signup"), SIGNUP, follow=True)
+    assert "We emailed you a link to confirm maria@example.com" in (
+        response.content.decode()
+    )
+    (email,) = [m for m in mailoutbox if m.to == ["maria@example.com"]]
+    assert email.subject == "Confirm your email address for Booking Links"
+    return CONFIRM_LINK.search(email.body).group(1)
+
+
+@pytest.mark.django_db
+def test_sign_up_emails_a_link_that_confirms_the_address_once(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    path = signed_up(client, mailoutbox, django_capture_on_commit_callbacks)
+    maria = get_user_model().objects.get(email="maria@example.com")
+    business = Business.objects.get()
+    home = client.get(url("home", business)).content.decode()
+    assert "Confirm your email address." in home and "Send the link again" in home
+    # The outbox keeps no copy of the link once it is sent.
+    sent = OutboundEmail.objects.get(kind="email_confirmation")
+    assert sent.status == "sent" and path not in sent.body_text + sent.body_html
+
+    page = client.get(path)  # a mail scanner following the link confirms nothing
+    assert page.status_code == 200
+    assert "Yes, confirm maria@example.com" in page.content.decode()
+    assert not email_is_confirmed(maria)
+    done = client.post(path, follow=True)
+    assert "Your email address is confirmed" in done.content.decode()
+    assert email_is_confirmed(maria)
+    assert "Confirm your email address." not in (
+        client.get(url("home", business)).content.decode()
+    )
+    again = client.get(path)
+    assert again.status_code == 410
+    assert "This link no longer works" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_owner_is_told_and_cannot_invite(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    signed_up(client, mailoutbox, django_capture_on_commit_callbacks)
+    business = Business.objects.get()
+    page = client.get(url("members", business)).content.decode()
+    assert "Confirm your email address." in page
+    response = client.post(
+        url("member_invite", business), {"email": "x@example.com", "role": "staff"}
+    )
+    assert "Confirm your email address before you invite anyone" in (
+        response.content.decode()
+    )
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_link_can_be_sent_again_a_few_times_an_hour(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    signed_up(client, mailoutbox, django_capture_on_commit_callbacks)
+    business = Business.objects.get()
+    back = url("members", business)
+    answers = []
+    for _ in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(
+                client.post(reverse("email_confirm_send"), {"next": back}, follow=True)
+            )
+    assert all(a.redirect_chain[-1][0] == back for a in answers)
+    assert "We sent a new link to maria@example.com" in answers[0].content.decode()
+    assert "We have sent you several links in the last hour" in (
+        answers[3].content.decode()
+    )
+    assert len([m for m in mailoutbox if m.to == ["maria@example.com"]]) == 4
+    # The last link works; it confirms, and sending again says so.
+    client.post(CONFIRM_LINK.search(mailoutbox[-1].body).group(1))
+    told = client.post(reverse("email_confirm_send"), {"next": back}, follow=True)
+    assert "Your email address is already confirmed." in told.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/confirm-email/Mg/bad-token/", "/accounts/confirm-email/!!/x-y/"]
+)
+def test_a_forged_confirmation_link_is_refused(client, owner, path):
+    response = client.post(path)
+    assert response.status_code == 410
 
 
 # --- accepting an invitation ---------------------------------------------------------

@@ -1,5 +1,6 @@
 """The owners' system health page: the health snapshot of their business, failed
-emails retried from there, times in the business's zone.
+emails retried from there, times in the business's zone. The platform's figures
+(queue, broker, periodic jobs) only for staff users of the service (``is_staff``).
 """
 
 import socket
@@ -86,48 +87,78 @@ def test_the_page_shows_this_business_figures_and_failed_emails(
     assert "Europe/London" in html
 
 
-def test_times_follow_the_business_zone_far_from_london(owner_client, business):
+@pytest.fixture
+def operator_client(owner, owner_client):
+    """An owner who also runs the service (a staff user): sees the platform too."""
+    owner.is_staff = True
+    owner.save()
+    return owner_client
+
+
+def test_owners_see_only_their_business_not_the_platform(owner_client, business):
+    JobRun.objects.create(name="sweep_outbox", last_error="OperationalError: boom")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    storage = RedisStorage(HUEY.name, url=f"redis://127.0.0.1:{port}/0")
+    with background_huey(storage):
+        html = owner_client.get(page_url(business)).content.decode()
+    assert '<dd data-figure="sent">0</dd>' in html  # their emails
+    for platform in (
+        "OperationalError: boom",
+        "task queue",
+        f"127.0.0.1:{port}",
+        'data-figure="queue"',
+        "Background jobs",
+        "run_huey",
+        'id="job-',
+    ):
+        assert platform not in html
+    assert "All good" in html
+
+
+def test_times_follow_the_business_zone_far_from_london(operator_client, business):
     business.timezone = "Asia/Tokyo"
     business.save()
     email(business, when=SUMMER)
     job_ran("expire_bookings", SUMMER, expired=3)
-    html = owner_client.get(page_url(business)).content.decode()
+    html = operator_client.get(page_url(business)).content.decode()
     assert "Wed 1 Jul 2026, 21:30 JST" in html
     assert "Wed 1 Jul, 21:30:00 JST" in html
     assert "expired: 3" in html
 
 
-def test_all_good_when_the_jobs_run_and_nothing_failed(owner_client, business):
+def test_all_good_when_the_jobs_run_and_nothing_failed(operator_client, business):
     now = timezone.now()
     for name in ("expire_bookings", "send_reminders", "sweep_outbox"):
         job_ran(name, now - timedelta(seconds=30))
     email(business, Status.SENT)
-    html = owner_client.get(page_url(business)).content.decode()
+    html = operator_client.get(page_url(business)).content.decode()
     assert "All good" in html and "Needs attention" not in html
     assert "Failed emails" in html and "None. Every email was sent" in html
     assert '<dd data-figure="queue">0</dd>' in html
     assert "Oldest email waiting" in html and "None: nothing is waiting." in html
 
 
-def test_a_job_that_has_never_run_says_so(owner_client, business):
-    html = owner_client.get(page_url(business)).content.decode()
+def test_a_job_that_has_never_run_says_so(operator_client, business):
+    html = operator_client.get(page_url(business)).content.decode()
     assert html.count(">Never<") == 3
     assert "is the worker (manage.py run_huey) running?" in html
 
 
-def test_a_job_error_is_shown(owner_client, business):
+def test_a_job_error_is_shown(operator_client, business):
     JobRun.objects.create(name="sweep_outbox", last_error="OperationalError: boom")
-    html = owner_client.get(page_url(business)).content.decode()
+    html = operator_client.get(page_url(business)).content.decode()
     assert "OperationalError: boom" in html
 
 
-def test_an_unreachable_queue_is_shown_not_raised(owner_client, business):
+def test_an_unreachable_queue_is_shown_not_raised(operator_client, business):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     storage = RedisStorage(HUEY.name, url=f"redis://127.0.0.1:{port}/0")
     with background_huey(storage):
-        response = owner_client.get(page_url(business))
+        response = operator_client.get(page_url(business))
     assert response.status_code == 200
     assert "The task queue cannot be reached (ConnectionError" in (
         response.content.decode()

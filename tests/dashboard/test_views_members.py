@@ -137,3 +137,27 @@ def test_staff_log_in_and_see_no_owner_pages(client, staff, business):
     assert url("requests", business) in html and url("sessions", business) in html
     assert url("settings", business) not in html
     assert url("members", business) not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("view", "data"), [("member_remove", {}), ("member_role", {"role": "staff"})]
+)
+def test_a_co_owner_who_leaves_loses_the_calendar_feed(
+    owner_client, business, staff, view, data
+):
+    membership = Membership.objects.get(user=staff)
+    membership.role = "owner"
+    membership.save()
+    old_feed = reverse(
+        "booking:calendar_feed", args=[business.booking_settings.calendar_feed_token]
+    )
+    assert owner_client.get(old_feed).status_code == 200
+    response = owner_client.post(
+        url(view, business, pk=membership.pk), data, follow=True
+    )
+    assert "The calendar feed has a new address" in response.content.decode()
+    assert owner_client.get(old_feed).status_code == 404
+    business.booking_settings.refresh_from_db()
+    new_feed = business.booking_settings.calendar_feed_token
+    assert new_feed in owner_client.get(url("settings", business)).content.decode()

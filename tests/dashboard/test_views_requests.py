@@ -469,3 +469,43 @@ def test_the_link_in_emails_and_notices_opens_the_request(owner_client, business
     response = owner_client.get(dashboard_request_url(booking))
     assert response.status_code == 200
     assert booking.booking_reference in response.content.decode()
+
+
+# --- sizes and dates from the URL are bounded -----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "per_page"),
+    [("per_page=1000000", 100), ("per_page=-1", 1), ("per_page=0", 1), ("", 25)],
+)
+def test_the_page_size_is_held_to_its_bounds(
+    owner_client, business, pending, query, per_page
+):
+    response = owner_client.get(url("requests", business) + "?" + query)
+    assert response.status_code == 200
+    assert response.context["table"].paginator.per_page == per_page
+    assert "Penny Pending" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_to=9999-12-31",
+        "date_from=0001-01-01",
+        "date_from=0001-01-01&date_to=9999-12-31",
+    ],
+)
+@pytest.mark.parametrize("view", ["requests", "requests_export"])
+def test_dates_out_of_range_are_refused_with_a_message(
+    owner_client, business, pending, query, view
+):
+    response = owner_client.get(url(view, business) + "?" + query)
+    assert response.status_code == 200
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    if view == "requests":
+        assert "Enter a date between 1900-01-01 and 9998-12-31." in body.decode()
+    assert "Penny Pending" in body.decode()  # the bad filter is left out

@@ -432,3 +432,44 @@ def test_cancel_session_message_has_a_limit(owner_client, business, session, app
     assert "Keep the message under 2,000 characters." in response.content.decode()
     session.refresh_from_db()
     assert session.cancelled_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("week", "monday"),
+    [("0001-01-01", "1900-01-01"), ("9999-12-31", "9998-12-28")],
+)
+def test_a_week_out_of_range_is_brought_back_inside(
+    owner_client, business, week, monday
+):
+    response = owner_client.get(url("sessions", business), {"week": week})
+    assert response.status_code == 200
+    assert response.context["monday"].isoformat() == monday
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_out_of_range_is_refused_with_a_message(
+    owner_client, business, service, day
+):
+    business.timezone = "America/Los_Angeles"
+    business.save()
+    data = {
+        "service": service.pk,
+        "day": day,
+        "start_time": "23:30",
+        "booking_deadline_hours": "24",
+    }
+    created = owner_client.post(url("session_new", business), data)
+    series = owner_client.post(
+        url("series_new", business),
+        series_data(business, service, first_date=day, last_date=day),
+    )
+    for response in (created, series):
+        assert response.status_code == 200
+        assert "Enter a date between 1900-01-01 and 9998-12-31." in (
+            response.content.decode()
+        )
+    assert not Session.objects.exists()
+    new = owner_client.get(url("session_new", business), {"day": day})
+    assert new.status_code == 200

@@ -144,15 +144,41 @@ def test_a_member_who_left_meanwhile_gets_no_token(
 
 
 def test_the_list_holds_only_my_tokens_for_this_business(
-    owner, owner_client, staff, business, other_business
+    owner, staff_client, staff, business, other_business
 ):
-    MembershipFactory(user=owner, business=other_business, role="owner")
-    api_token_create(user=owner, business=business, name="Mine here")
-    api_token_create(user=owner, business=other_business, name="Mine elsewhere")
-    api_token_create(user=staff, business=business, name="Front desk script")
-    html = owner_client.get(page_url(business)).content.decode()
+    MembershipFactory(user=staff, business=other_business, role="owner")
+    api_token_create(user=staff, business=business, name="Mine here")
+    api_token_create(user=staff, business=other_business, name="Mine elsewhere")
+    api_token_create(user=owner, business=business, name="Olivia's script")
+    html = staff_client.get(page_url(business)).content.decode()
     assert "Mine here" in html
-    assert "Mine elsewhere" not in html and "Front desk script" not in html
+    assert "Mine elsewhere" not in html and "Olivia's script" not in html
+    assert "Team members' tokens" not in html
+
+
+def test_owners_see_and_revoke_every_member_token(
+    owner_client, staff, business, other_business, other_owner
+):
+    token, raw = api_token_create(user=staff, business=business, name="Desk script")
+    api_token_create(user=other_owner, business=other_business, name="Elsewhere")
+    html = owner_client.get(page_url(business)).content.decode()
+    assert "Team members' tokens" in html
+    assert "Desk script" in html and "Sam" in html and token.prefix in html
+    assert "Elsewhere" not in html
+    response = owner_client.post(revoke_url(business, token), follow=True)
+    assert "is revoked; it stops working now." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert Client().get(f"{API}/link/", **bearer(raw)).status_code == 401
+
+
+def test_an_owner_cannot_revoke_another_business_token(
+    owner_client, business, other_business, other_owner
+):
+    token, _ = api_token_create(user=other_owner, business=other_business, name="X")
+    assert owner_client.post(revoke_url(business, token)).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 def test_times_are_in_the_business_zone(owner, owner_client, business):

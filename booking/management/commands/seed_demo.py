@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from booking.accounts import email_confirm
 from booking.models import (
     BookingEvent,
     BookingRequest,
@@ -231,4 +232,5 @@ class Command(BaseCommand):
         Membership.objects.update_or_create(
             user=owner, business=business, defaults={"role": Membership.Role.OWNER}
         )
+        email_confirm(user=owner)  # the demo owner may invite a team at once
         return password
