@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0006_embed_origins_normalised'),
+        ('booking', '0007_confirmed_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
