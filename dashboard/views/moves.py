@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 )
 
 from booking import services
+from booking.bounds import clamp_date
 from booking.errors import BookingError
 from booking.formtoken import FormTokenError, make_token, read_token
 from booking.models import BookingRequest, Session
@@ -70,7 +71,7 @@ def request_move(request: DashboardRequest, pk: int):
     this_week = _monday(local_today(request.business, now))
     current = booking.session.starts_at.astimezone(request.business.tz).date()
     try:
-        asked = date.fromisoformat(request.GET.get("week", ""))
+        asked = clamp_date(date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
         asked = current
     monday = max(_monday(asked), this_week)

@@ -85,6 +85,16 @@ def test_the_move_page_costs_a_fixed_number_of_queries(
         owner_client.get(move)
 
 
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2026-02-30", "soon"])
+def test_any_week_in_the_url_is_an_answer_not_an_error(
+    owner_client, business, approved, week
+):
+    response = owner_client.get(
+        url("request_move", business, pk=approved.pk) + f"?week={week}"
+    )
+    assert response.status_code == 200
+
+
 def test_the_weeks_swap_in_place_with_htmx(owner_client, business, approved):
     next_week = (timezone.now() + timedelta(days=10)).date().isoformat()
     response = owner_client.get(
