@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 
 from booking.errors import BookingError
 from booking.models import (
@@ -22,7 +22,6 @@ from booking.models import (
     BookingSettings,
     Business,
     Session,
-    holding_spot_q,
     timezone_names,
 )
 
@@ -121,15 +120,24 @@ def overlaps_with_buffer(
 
 
 def booked_sessions(
-    *, business_id: int, start: datetime, end: datetime, now: datetime
+    *,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None = None,
 ) -> list[tuple[datetime, datetime, int]]:
     """(starts_at, ends_at, id) of booked sessions that touch [start, end).
 
-    Booked: with at least one active booking.
+    Booked: with at least one request holding a spot in it (``holds_spot_in_q``),
+    not counting the booking ``moving_id`` (a booking being moved never blocks its
+    own new time).
 
     "Touch" means overlap: ``starts_at < end`` and ``ends_at > start``. One query.
     """
-    holds = BookingRequest.objects.holding_spot(now).filter(session=OuterRef("pk"))
+    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+    if moving_id is not None:
+        holds = holds.exclude(pk=moving_id)
     rows = (
         Session.objects.filter(
             business_id=business_id, starts_at__lt=end, ends_at__gt=start
@@ -216,12 +224,14 @@ def get_availability(
     service_id: int | None = None,
     tz: str | zoneinfo.ZoneInfo | None = None,
     max_range_days: int | None = MAX_RANGE_DAYS,
+    moving_id: int | None = None,
 ) -> Availability:
     """Offered slots whose local start date (in ``tz``) is in [start_date, end_date].
 
     ``tz`` defaults to the business's zone. At most three queries (settings, candidate
     sessions with their active-booking counts, booked sessions for the buffer), whatever
-    the range or the number of sessions.
+    the range or the number of sessions. ``moving_id``: the times that booking could
+    move to, as if it held no spot (it never competes with itself).
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
@@ -260,12 +270,7 @@ def get_availability(
             starts_at__lt=hi,
             starts_at__lte=latest,
         )
-        .annotate(
-            active_count=Count(
-                "booking_requests",
-                filter=holding_spot_q(now, prefix="booking_requests__"),
-            )
-        )
+        .with_spots_taken(now, moving_id=moving_id)
         .select_related("service")
         .order_by("starts_at", "id")
     )
@@ -293,6 +298,7 @@ def get_availability(
             start=min(s.starts_at for s in open_sessions) - buffer,
             end=max(s.ends_at for s in open_sessions) + buffer,
             now=now,
+            moving_id=moving_id,
         ),
         buffer,
     )
@@ -320,13 +326,55 @@ def _group_by_date(slots: Iterable[Slot]) -> dict[date, list[Slot]]:
 
 
 def check_session_offered(
-    *, session: Session, settings: BookingSettings, now: datetime
+    *,
+    session: Session,
+    settings: BookingSettings,
+    now: datetime,
+    moving_id: int | None = None,
+    by_staff: bool = False,
 ) -> int:
     """Spots left in ``session`` if a client may book it now; else raise BookingError.
 
     ``booking.services`` calls this with the business row locked, so the answer holds
     until its transaction commits. Two queries (active count, buffer neighbours).
+
+    ``moving_id``: the booking being moved there; its own spots (where it is now, and
+    a move of it still waiting) neither fill ``session`` nor block it by the buffer.
+    ``by_staff``: a booking made by the business itself (a phone or walk-in client, an
+    owner's move), which ignores the switches of online booking (link, service,
+    "open for online booking") and the booking window; capacity and the buffer
+    still hold, and a cancelled session takes nobody.
     """
+    if not by_staff:
+        _check_online(session=session, settings=settings, now=now)
+    elif session.cancelled_at is not None:
+        raise BookingError("session_cancelled")
+    holders = BookingRequest.objects.holding_spot_in(session.pk, now)
+    if moving_id is not None:
+        holders = holders.exclude(pk=moving_id)
+    taken = holders.count()
+    if session.capacity - taken < 1:
+        raise BookingError("full")
+    buffer = timedelta(minutes=settings.buffer_time_minutes)
+    blockers = _Blockers(
+        booked_sessions(
+            business_id=session.business_id,
+            start=session.starts_at - buffer,
+            end=session.ends_at + buffer,
+            now=now,
+            moving_id=moving_id,
+        ),
+        buffer,
+    )
+    if blockers.blocks(session.pk, session.starts_at, session.ends_at):
+        raise BookingError("buffer")
+    return session.capacity - taken
+
+
+def _check_online(
+    *, session: Session, settings: BookingSettings, now: datetime
+) -> None:
+    """The rules only clients booking online meet: the switches and the window."""
     if not settings.is_active:
         raise BookingError("link_inactive")
     if not session.service.is_active:
@@ -341,19 +389,61 @@ def check_session_offered(
     )
     if problem:
         raise BookingError(problem)
-    taken = session.booking_requests.holding_spot(now).count()
-    if session.capacity - taken < 1:
-        raise BookingError("full")
+
+
+@dataclass(frozen=True)
+class StaffChoice:
+    """A session as staff see it when they pick one for a client."""
+
+    session: Session
+    spots_left: int
+    problem: str | None  # ``full`` or ``buffer`` when it cannot take the booking
+
+
+def staff_choices(
+    *,
+    business: Business,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None = None,
+) -> list[StaffChoice]:
+    """The business's sessions starting in [start, end) and not before ``now``, not
+    cancelled, each with whether it can take one more booking made by staff (the
+    rules of ``check_session_offered(by_staff=True)``). Two queries.
+    """
+    settings = _settings_of(business)
+    sessions = list(
+        Session.objects.filter(
+            business_id=business.pk,
+            cancelled_at__isnull=True,
+            starts_at__gte=max(start, now),
+            starts_at__lt=end,
+        )
+        .with_spots_taken(now, moving_id=moving_id)
+        .select_related("service")
+        .order_by("starts_at", "id")
+    )
+    if not sessions:
+        return []
     buffer = timedelta(minutes=settings.buffer_time_minutes)
     blockers = _Blockers(
         booked_sessions(
-            business_id=session.business_id,
-            start=session.starts_at - buffer,
-            end=session.ends_at + buffer,
+            business_id=business.pk,
+            start=sessions[0].starts_at - buffer,
+            end=max(s.ends_at for s in sessions) + buffer,
             now=now,
+            moving_id=moving_id,
         ),
         buffer,
     )
-    if blockers.blocks(session.pk, session.starts_at, session.ends_at):
-        raise BookingError("buffer")
-    return session.capacity - taken
+    choices = []
+    for s in sessions:
+        left = max(s.capacity - s.active_count, 0)
+        problem = None
+        if left < 1:
+            problem = "full"
+        elif blockers.blocks(s.pk, s.starts_at, s.ends_at):
+            problem = "buffer"
+        choices.append(StaffChoice(s, left, problem))
+    return choices

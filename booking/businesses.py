@@ -36,6 +36,8 @@ EDITABLE_SETTINGS = (
     "max_advance_booking_days",
     "min_advance_booking_hours",
     "reminder_hours_before",
+    "allow_client_reschedule",
+    "reschedule_notice_hours",
     "allowed_embed_origins",
 )
 

@@ -24,7 +24,7 @@ from booking.links import (
     dashboard_request_url,
     manage_url,
 )
-from booking.models import BookingRequest, Business
+from booking.models import BookingEvent, BookingRequest, Business
 from booking.timefmt import (
     client_zone,
     format_date,
@@ -43,6 +43,9 @@ BOOKING_REJECTED = "booking_rejected"
 REQUEST_EXPIRED = "request_expired"
 BOOKING_CANCELLED = "booking_cancelled"
 BOOKING_REMINDER = "booking_reminder"
+BOOKING_MOVED = "booking_moved"
+MOVE_REQUESTED = "move_requested"
+MOVE_DECLINED = "move_declined"
 CLIENT_KINDS = (
     REQUEST_RECEIVED,
     BOOKING_CONFIRMED,
@@ -51,12 +54,23 @@ CLIENT_KINDS = (
     REQUEST_EXPIRED,
     BOOKING_CANCELLED,
     BOOKING_REMINDER,
+    BOOKING_MOVED,
+    MOVE_REQUESTED,
+    MOVE_DECLINED,
 )
 # To owners and staff who opted in.
 TEAM_NEW_REQUEST = "team_new_request"
 TEAM_NEW_BOOKING = "team_new_booking"
 TEAM_CLIENT_CANCELLED = "team_client_cancelled"
-TEAM_KINDS = (TEAM_NEW_REQUEST, TEAM_NEW_BOOKING, TEAM_CLIENT_CANCELLED)
+TEAM_CLIENT_MOVED = "team_client_moved"
+TEAM_MOVE_REQUEST = "team_move_request"
+TEAM_KINDS = (
+    TEAM_NEW_REQUEST,
+    TEAM_NEW_BOOKING,
+    TEAM_CLIENT_CANCELLED,
+    TEAM_CLIENT_MOVED,
+    TEAM_MOVE_REQUEST,
+)
 BOOKING_KINDS = CLIENT_KINDS + TEAM_KINDS
 # Account emails from the platform (the dashboard queues them). Each holds a one-time
 # secret link, so the outbox keeps its body only until it is sent (booking/outbox.py).
@@ -160,11 +174,30 @@ def client_context(booking: BookingRequest, *, now: datetime, **extra) -> dict:
             f"{format_moment(booking.expires_at, tz)} "
             f"{zone_label(tz, booking.expires_at)}"
         )
+    if booking.move_expires_at:
+        context["move_expires"] = (
+            f"{format_moment(booking.move_expires_at, tz)} "
+            f"{zone_label(tz, booking.move_expires_at)}"
+        )
     if booking.status == BookingRequest.Status.APPROVED:
         context["google_url"] = google_calendar_url(booking)
         context["outlook_url"] = outlook_calendar_url(booking)
     context.update(extra)
+    _add_move_row(context)
     return context
+
+
+def _add_move_row(context: dict) -> None:
+    """A move's other time, right after "When": the one left, or the one asked for."""
+    if "old_when" not in context:
+        return
+    row = (
+        ("Previously", context["old_when"])
+        if context["move_done"]
+        else ("Asked to move to", context["new_when"])
+    )
+    when = next(i for i, (label, _) in enumerate(context["details"]) if label == "When")
+    context["details"].insert(when + 1, row)
 
 
 def team_context(booking: BookingRequest, **extra) -> dict:
@@ -199,5 +232,37 @@ def team_context(booking: BookingRequest, **extra) -> dict:
             f"{format_moment(booking.expires_at, tz)} "
             f"{zone_label(tz, booking.expires_at)}"
         )
+    if booking.move_expires_at:
+        context["move_expires"] = (
+            f"{format_moment(booking.move_expires_at, tz)} "
+            f"{zone_label(tz, booking.move_expires_at)}"
+        )
     context.update(extra)
+    _add_move_row(context)
     return context
+
+
+def move_context(event: BookingEvent, tz) -> dict:
+    """A move's two times for an email, in ``tz``: ``old_when`` (the time left, or
+    kept) and ``new_when`` (the time taken, or asked for), each with its zone named;
+    the action in words (``moved_by_client``, ``move_approved``, ``move_expired``).
+    Empty for events that are not moves."""
+    if event.from_session is None or event.to_session is None:
+        return {}
+
+    def when(session) -> str:
+        span = format_span(session.starts_at, session.ends_at, tz)
+        return f"{span} {zone_label(tz, session.starts_at)}"
+
+    action = event.action
+    return {
+        "move_done": action
+        in {BookingEvent.Action.MOVED, BookingEvent.Action.MOVE_APPROVED},
+        "old_when": when(event.from_session),
+        "new_when": when(event.to_session),
+        "new_short_date": format_date(event.to_session.starts_at, tz),
+        "move_message": event.note,
+        "moved_by_client": event.actor_id is None and event.actor_label == "client",
+        "move_approved": action == BookingEvent.Action.MOVE_APPROVED,
+        "move_expired": action == BookingEvent.Action.MOVE_EXPIRED,
+    }

@@ -32,6 +32,46 @@ ERRORS: dict[str, tuple[int, str]] = {
         "key for a new booking.",
     ),
     "reason_required": (400, "Please give a reason; the client will read it."),
+    # Moves (reschedules) and bookings entered by staff.
+    "not_movable": (
+        409,
+        "This booking no longer holds a time, so it cannot be moved.",
+    ),
+    "reschedule_off": (
+        409,
+        "This business does not take changes of time online. Please contact them "
+        "to change your booking.",
+    ),
+    "move_started": (
+        409,
+        "This session has already started, so its time can no longer be changed "
+        "online. Please contact the business.",
+    ),
+    "move_too_late": (
+        409,
+        "It is too close to the session to change its time online. Please contact "
+        "the business.",
+    ),
+    "move_waiting": (
+        409,
+        "You have already asked to move this booking. Please wait for the "
+        "business's answer.",
+    ),
+    "same_session": (409, "The booking is already at this time. Pick another one."),
+    "other_service": (409, "Please pick a time of the same service."),
+    "session_past": (
+        409,
+        "That session has already started. Pick a session that has not started yet.",
+    ),
+    "session_over": (409, "That session is over; it takes no more bookings."),
+    "no_move_waiting": (
+        409,
+        "This booking has no change of time waiting for an answer.",
+    ),
+    "move_expired": (
+        409,
+        "This change of time has expired: the booking keeps its original time.",
+    ),
     "email_not_failed": (409, "Only an email that failed can be sent again."),
     # Refusals of the dashboard's commands (sessions, services, members).
     "session_cancelled": (409, "This session is cancelled; it cannot be changed."),
@@ -60,6 +100,16 @@ ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
+# What staff read instead when a session they chose cannot take the booking: the
+# client's "just taken" would puzzle someone who picked it from a full timetable.
+STAFF_MESSAGES: dict[str, str] = {
+    "full": "That session is full: every spot is taken.",
+    "buffer": "That session is too close to another booked session (your buffer "
+    "between sessions keeps that time free).",
+    "session_cancelled": "That session is cancelled; it takes no bookings.",
+}
+
+
 class BookingError(Exception):
     """A booking rule said no: ``code`` is stable (API, tests), ``message`` human."""
 
@@ -69,6 +119,12 @@ class BookingError(Exception):
         self.status = status
         self.message = message or default
         super().__init__(self.message)
+
+    def for_staff(self) -> "BookingError":
+        """The same refusal in the words staff read (``STAFF_MESSAGES``)."""
+        if self.code in STAFF_MESSAGES:
+            return BookingError(self.code, STAFF_MESSAGES[self.code])
+        return self
 
     @property
     def is_taken(self) -> bool:

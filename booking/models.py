@@ -7,14 +7,14 @@ a business's wall-clock zone lives in ``Business.timezone``.
 import hashlib
 import secrets
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 
 from booking.money import currency_codes
 from booking.origins import validate_embed_origins
@@ -174,6 +174,7 @@ class Membership(models.Model):
     email_on_new_request = models.BooleanField(default=True)
     email_on_instant_booking = models.BooleanField(default=True)
     email_on_cancellation = models.BooleanField(default=True)
+    email_on_client_move = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -217,6 +218,17 @@ class BookingSettings(models.Model):
         default=24,
         validators=[MaxValueValidator(168)],
         help_text="Hours before a session to email the client a reminder (0 = never).",
+    )
+    allow_client_reschedule = models.BooleanField(
+        default=True,
+        help_text="Clients may move their booking to another time from their "
+        "private link.",
+    )
+    reschedule_notice_hours = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(720)],
+        help_text="Clients may move a booking online until this many hours before "
+        "it starts (0 = until it starts).",
     )
     allowed_embed_origins = models.TextField(
         blank=True,
@@ -297,6 +309,23 @@ class Service(models.Model):
         return self.name
 
 
+class SessionQuerySet(models.QuerySet):
+    def with_spots_taken(
+        self, now: datetime, *, moving_id: int | None = None
+    ) -> "SessionQuerySet":
+        """Each session with ``active_count``: the spots taken in it at ``now``
+        (``holds_spot_in_q``), the booking ``moving_id`` left out when given (a
+        booking being moved does not compete with itself). One subquery.
+        """
+        holders = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+        if moving_id is not None:
+            holders = holders.exclude(pk=moving_id)
+        count = (
+            holders.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        )
+        return self.annotate(active_count=Subquery(count, output_field=IntegerField()))
+
+
 class Session(models.Model):
     """One scheduled occurrence of a service."""
 
@@ -318,6 +347,8 @@ class Session(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -404,12 +435,51 @@ def lapsed_q(now: datetime, prefix: str = "") -> Q:
     return _pending_q(now, prefix, lapsed=True)
 
 
+def move_waiting_q(now: datetime) -> Q:
+    """Confirmed bookings with a move waiting for the business, not yet past
+    ``move_expires_at``: they hold a spot in ``move_to`` too."""
+    return Q(
+        status=BookingStatus.APPROVED,
+        move_to__isnull=False,
+        move_expires_at__gt=now,
+    )
+
+
+def move_lapsed_q(now: datetime) -> Q:
+    """Bookings whose waiting move is past ``move_expires_at``: it no longer holds
+    its spot and the original time stands, whether the task ran or not."""
+    return Q(move_to__isnull=False, move_expires_at__lte=now)
+
+
+def holds_spot_in_q(now: datetime, session) -> Q:
+    """Requests holding a spot in ``session`` (a pk or an ``OuterRef``) at ``now``.
+
+    Booked into it and holding their spot (``holding_spot_q``), or confirmed
+    elsewhere with a move to it waiting for the business (``move_waiting_q``): while
+    a move waits, the booking holds both its spots. Capacity, the buffer, the
+    availability engine and the dashboard's counts all ask this one question.
+    """
+    return (Q(session=session) & holding_spot_q(now)) | (
+        Q(move_to=session) & move_waiting_q(now)
+    )
+
+
 class BookingRequestQuerySet(models.QuerySet):
     def holding_spot(self, now: datetime) -> "BookingRequestQuerySet":
         return self.filter(holding_spot_q(now))
 
     def lapsed(self, now: datetime) -> "BookingRequestQuerySet":
         return self.filter(lapsed_q(now))
+
+    def holding_spot_in(self, session, now: datetime) -> "BookingRequestQuerySet":
+        """Requests holding a spot in ``session`` (``holds_spot_in_q``)."""
+        return self.filter(holds_spot_in_q(now, session))
+
+    def moves_waiting(self, now: datetime) -> "BookingRequestQuerySet":
+        return self.filter(move_waiting_q(now))
+
+    def moves_lapsed(self, now: datetime) -> "BookingRequestQuerySet":
+        return self.filter(move_lapsed_q(now))
 
     def with_effective_status(
         self, status: str, now: datetime
@@ -477,6 +547,18 @@ class BookingRequest(models.Model):
         blank=True,
         help_text="When the client was sent the reminder before the session.",
     )
+    # A move the client asked for, waiting for the business (approval businesses):
+    # the booking keeps ``session`` and holds a spot in ``move_to`` as well until
+    # ``move_expires_at``. Approving moves it there; rejecting or expiry clears both
+    # and the original time stands. One waiting move per booking, by construction.
+    move_to = models.ForeignKey(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_moves",
+    )
+    move_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = BookingRequestQuerySet.as_manager()
 
@@ -502,6 +584,15 @@ class BookingRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="pending") | Q(expires_at__isnull=False),
                 name="pending_booking_expires",
+            ),
+            models.CheckConstraint(
+                condition=Q(move_to__isnull=True, move_expires_at__isnull=True)
+                | Q(
+                    move_to__isnull=False,
+                    move_expires_at__isnull=False,
+                    status="approved",
+                ),
+                name="move_waits_on_confirmed_booking",
             ),
         ]
         indexes = [
@@ -547,6 +638,39 @@ class BookingRequest(models.Model):
         """The status as a reader should see it: a lapsed pending request is expired."""
         return self.Status.EXPIRED if self.is_lapsed(now) else self.status
 
+    def has_waiting_move(self, now: datetime) -> bool:
+        """A move waits for the business and holds its spot (``move_waiting_q``)."""
+        return (
+            self.move_to_id is not None
+            and self.status == self.Status.APPROVED
+            and self.move_expires_at > now
+        )
+
+    def is_move_lapsed(self, now: datetime) -> bool:
+        """A waiting move is past its expiry (``move_lapsed_q``): the time stands."""
+        return self.move_to_id is not None and self.move_expires_at <= now
+
+    def client_move_problem(self, now: datetime) -> str | None:
+        """Why the client may not move this booking from their link now, as a
+        ``booking.errors`` code; None when they may (ARCHITECTURE.md, "Moves").
+        """
+        settings = self.session.business.booking_settings
+        if not self.is_active(now):
+            return "not_movable"
+        if not settings.allow_client_reschedule:
+            return "reschedule_off"
+        if self.session.starts_at <= now:
+            return "move_started"
+        notice = timedelta(hours=settings.reschedule_notice_hours)
+        if now + notice > self.session.starts_at:
+            return "move_too_late"
+        if self.has_waiting_move(now):
+            return "move_waiting"
+        return None
+
+    def client_can_move(self, now: datetime) -> bool:
+        return self.client_move_problem(now) is None
+
 
 class BookingEvent(models.Model):
     """One line of a booking's history: who did what, when, and why."""
@@ -559,6 +683,19 @@ class BookingEvent(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Expired"
         NOTE = "note", "Note"
+        MOVED = "moved", "Moved"
+        MOVE_REQUESTED = "move_requested", "Asked to move"
+        MOVE_APPROVED = "move_approved", "Move approved"
+        MOVE_REJECTED = "move_rejected", "Move declined"
+        MOVE_EXPIRED = "move_expired", "Move request expired"
+        ENTERED = "entered", "Entered"
+
+    class Channel(models.TextChoices):
+        """How a booking entered by staff reached them."""
+
+        PHONE = "phone", "by phone"
+        WALK_IN = "walk_in", "walk-in"
+        OTHER = "other", "in person or otherwise"
 
     booking = models.ForeignKey(
         BookingRequest, on_delete=models.CASCADE, related_name="events"
@@ -576,6 +713,19 @@ class BookingEvent(models.Model):
     # Who acted when there is no user: "client", "system".
     actor_label = models.CharField(max_length=50, blank=True)
     note = models.TextField(blank=True)
+    # Moves: the time left and the time asked for or taken.
+    from_session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Staff entries: how the client reached them.
+    channel = models.CharField(max_length=10, blank=True, choices=Channel.choices)
+    # A move's form token or Idempotency-Key: a repeated submission finds this move.
+    idempotency_key = models.CharField(
+        max_length=255, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField()
 
     class Meta:

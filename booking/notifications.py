@@ -13,6 +13,16 @@ outbox rows commit (or roll back) with the change itself.
 - cancelled: the client (with METHOD:CANCEL if it had been confirmed, so calendars
   drop it; saying so when the business cancelled the whole session); when the client
   cancelled, every member in-app and opted-in ones by email.
+- moved (by the client, by the business, or a waiting move approved): the client
+  "booking moved" with the old and new times and, for a confirmed booking, the
+  updated .ics (same UID, higher SEQUENCE, METHOD:REQUEST) so calendars move the
+  event; when the client moved it, every member in-app and opted-in ones by email.
+- move asked for (approval businesses): the client "move requested" (the original
+  time stands until the business answers); every member in-app, opted-in ones an
+  email with a link to answer it.
+- move declined or expired: the client, their original time standing; an expired
+  one also every member in-app.
+- entered by staff: the client "booking confirmed" with its .ics.
 """
 
 from dataclasses import dataclass
@@ -29,7 +39,7 @@ from booking.models import (
     BookingRequest,
     Membership,
 )
-from booking.timefmt import format_moment, format_span, zone, zone_label
+from booking.timefmt import client_zone, format_moment, format_span, zone, zone_label
 
 Action = BookingEvent.Action
 Status = BookingRequest.Status
@@ -39,6 +49,9 @@ NEW_REQUEST = "new_request"
 NEW_BOOKING = "new_booking"
 CLIENT_CANCELLED = "client_cancelled"
 REQUEST_EXPIRED = "request_expired"
+CLIENT_MOVED = "client_moved"
+MOVE_REQUEST = "move_request"
+MOVE_EXPIRED = "move_expired"
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,31 @@ def plan_for(event: BookingEvent) -> Plan:
                 team_flag="email_on_cancellation",
             )
         return Plan(emails.BOOKING_CANCELLED, ics_method=method)
+    if event.action in {Action.MOVED, Action.MOVE_APPROVED}:
+        # Only a confirmed booking was sent an invite to update.
+        method = "REQUEST" if event.to_status == Status.APPROVED else None
+        if by_client(event):
+            return Plan(
+                emails.BOOKING_MOVED,
+                ics_method=method,
+                notice=CLIENT_MOVED,
+                team_kind=emails.TEAM_CLIENT_MOVED,
+                team_flag="email_on_client_move",
+            )
+        return Plan(emails.BOOKING_MOVED, ics_method=method)
+    if event.action == Action.MOVE_REQUESTED:
+        return Plan(
+            emails.MOVE_REQUESTED,
+            notice=MOVE_REQUEST,
+            team_kind=emails.TEAM_MOVE_REQUEST,
+            team_flag="email_on_client_move",
+        )
+    if event.action == Action.MOVE_REJECTED:
+        return Plan(emails.MOVE_DECLINED)
+    if event.action == Action.MOVE_EXPIRED:
+        return Plan(emails.MOVE_DECLINED, notice=MOVE_EXPIRED)
+    if event.action == Action.ENTERED:
+        return Plan(emails.BOOKING_CONFIRMED, ics_method="REQUEST")
     return Plan()
 
 
@@ -114,6 +152,7 @@ def _email_client(
         session_cancelled=booking.session.cancelled_at is not None,
         was_confirmed=event.from_status == Status.APPROVED,
         has_invite=plan.ics_method == "REQUEST",
+        **emails.move_context(event, client_zone(booking)),
     )
     outbox.queue_email(
         kind=plan.client_kind,
@@ -145,7 +184,7 @@ def _tell_team(
     business = booking.session.business
     members = _members(business.pk)
     if plan.notice:
-        title, message = notice_text(plan.notice, booking, reason=event.note)
+        title, message = notice_text(plan.notice, booking, event=event)
         data = {
             "booking_id": booking.pk,
             "reference": booking.booking_reference,
@@ -170,6 +209,7 @@ def _tell_team(
         booking,
         reason=event.note,
         was_confirmed=event.from_status == Status.APPROVED,
+        **emails.move_context(event, business.tz),
     )
     for member in members:
         if getattr(member, plan.team_flag) and member.user.email:
@@ -183,15 +223,15 @@ def _tell_team(
             )
 
 
-def notice_text(kind: str, booking: BookingRequest, *, reason: str = "") -> tuple:
+def notice_text(
+    kind: str, booking: BookingRequest, *, event: BookingEvent | None = None
+) -> tuple:
     """The title and message of an in-app notice, times in the business's zone."""
     session = booking.session
     tz = zone(session.business.timezone)
-    when = (
-        f"{format_span(session.starts_at, session.ends_at, tz)} "
-        f"{zone_label(tz, session.starts_at)}"
-    )
+    when = _when(session, tz)
     client, service = booking.client_name, session.service.name
+    reason = event.note if event else ""
     if kind == NEW_REQUEST:
         deadline = (
             f"{format_moment(booking.expires_at, tz)} "
@@ -213,10 +253,43 @@ def notice_text(kind: str, booking: BookingRequest, *, reason: str = "") -> tupl
             f"{client} cancelled",
             f"{client} cancelled {service} on {when}. The spot is free again.{because}",
         )
+    if kind in {CLIENT_MOVED, MOVE_REQUEST, MOVE_EXPIRED}:
+        old = _when(event.from_session, tz) if event.from_session else "?"
+        new = _when(event.to_session, tz) if event.to_session else "?"
+        if kind == CLIENT_MOVED:
+            return (
+                f"{client} moved their booking",
+                f"{client} moved {service} from {old} to {new}. The old spot is "
+                "free again.",
+            )
+        if kind == MOVE_REQUEST:
+            deadline = (
+                f"{format_moment(booking.move_expires_at, tz)} "
+                f"{zone_label(tz, booking.move_expires_at)}"
+            )
+            return (
+                f"{client} asks to move their booking",
+                f"{client} asks to move {service} from {old} to {new}. Both spots "
+                f"are held until you answer, by {deadline}; after that the booking "
+                "keeps its original time.",
+            )
+        return (
+            f"Move request expired: {client}",
+            f"{client}'s request to move {service} from {old} to {new} expired "
+            "without an answer. The booking keeps its original time and the client "
+            "has been told.",
+        )
     return (
         f"Request expired: {client}",
         f"The request from {client} for {service} on {when} expired without a "
         "decision. The spot is free again and the client has been told.",
+    )
+
+
+def _when(session, tz) -> str:
+    return (
+        f"{format_span(session.starts_at, session.ends_at, tz)} "
+        f"{zone_label(tz, session.starts_at)}"
     )
 
 

@@ -25,7 +25,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from booking.errors import BookingError
-from booking.models import Business, Service, Session
+from booking.models import BookingRequest, Business, Service, Session
 
 MAX_SERIES_DAYS = 366
 MAX_SERIES_SESSIONS = 500
@@ -295,7 +295,7 @@ def session_update(
         if session.cancelled_at is not None:
             raise BookingError("session_cancelled")
         start = resolve_local_start(day, start_time, session.business.tz)
-        held = session.booking_requests.holding_spot(now).count()
+        held = BookingRequest.objects.holding_spot_in(session.pk, now).count()
         if held and start.starts_at != session.starts_at:
             raise BookingError("session_has_bookings")
         if capacity < held:

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from booking.availability import StaffChoice, staff_choices
 from booking.models import (
     BookingNotification,
     BookingRequest,
     Business,
     Session,
-    holding_spot_q,
 )
 
 Status = BookingRequest.Status
@@ -112,20 +112,17 @@ def sessions_with_counts(*, business: Business, now: datetime) -> QuerySet[Sessi
     return (
         Session.objects.filter(business=business)
         .select_related("service")
-        .annotate(
-            active_count=Count(
-                "booking_requests",
-                filter=holding_spot_q(now, prefix="booking_requests__"),
-            )
-        )
+        .with_spots_taken(now)
         .order_by("starts_at", "pk")
     )
 
 
 def _with_holding(sessions: QuerySet[Session], now: datetime) -> QuerySet[Session]:
     holding = BookingRequest.objects.holding_spot(now).order_by("client_name", "pk")
+    arriving = BookingRequest.objects.moves_waiting(now).order_by("client_name", "pk")
     return sessions.prefetch_related(
-        Prefetch("booking_requests", queryset=holding, to_attr="holding")
+        Prefetch("booking_requests", queryset=holding, to_attr="holding"),
+        Prefetch("incoming_moves", queryset=arriving, to_attr="arriving"),
     )
 
 
@@ -133,7 +130,8 @@ def sessions_between(
     *, business: Business, start: datetime, end: datetime, now: datetime
 ) -> list[Session]:
     """Sessions starting in [start, end), each with ``active_count`` and, prefetched,
-    ``holding`` (its active bookings, by name). Two queries.
+    ``holding`` (its active bookings, by name) and ``arriving`` (bookings asking to
+    move into it, whose spots it holds too). Three queries.
     """
     sessions = sessions_with_counts(business=business, now=now).filter(
         starts_at__gte=start, starts_at__lt=end
@@ -154,7 +152,8 @@ def sessions_by_day(
     *, business: Business, first_day: date, days: int, now: datetime
 ) -> list[tuple[date, list[Session]]]:
     """``days`` local dates from ``first_day`` (the business's zone), each with its
-    sessions as ``sessions_between`` gives them; days without any included. Two queries.
+    sessions as ``sessions_between`` gives them; days without any included. Three
+    queries.
     """
     zone = business.tz
     dates = [first_day + timedelta(days=n) for n in range(days)]
@@ -170,8 +169,9 @@ def sessions_by_day(
 
 
 def session_for_card(*, business: Business, session_id: int, now: datetime) -> Session:
-    """One session as the dashboard's session card shows it: ``active_count`` and
-    ``holding``, like ``sessions_between``. Two queries; DoesNotExist if not there.
+    """One session as the dashboard's session card shows it: ``active_count``,
+    ``holding`` and ``arriving``, like ``sessions_between``. Three queries;
+    DoesNotExist if not there.
     """
     sessions = sessions_with_counts(business=business, now=now).filter(pk=session_id)
     return _with_holding(sessions, now).get()
@@ -199,3 +199,29 @@ def unread_count(*, user: AbstractBaseUser, business: Business) -> int:
         .filter(read_at__isnull=True)
         .count()
     )
+
+
+def staff_choices_by_day(
+    *,
+    business: Business,
+    first_day: date,
+    days: int,
+    now: datetime,
+    moving_id: int | None = None,
+) -> list[tuple[date, list[StaffChoice]]]:
+    """``days`` local dates from ``first_day`` (the business's zone), each with the
+    sessions staff could put a booking in (``availability.staff_choices``: spots
+    left, or why not). Two queries.
+    """
+    zone = business.tz
+    dates = [first_day + timedelta(days=n) for n in range(days)]
+    by_day: dict[date, list[StaffChoice]] = {day: [] for day in dates}
+    for choice in staff_choices(
+        business=business,
+        start=local_day_start(dates[0], zone),
+        end=local_day_start(dates[-1] + timedelta(days=1), zone),
+        now=now,
+        moving_id=moving_id,
+    ):
+        by_day[choice.session.starts_at.astimezone(zone).date()].append(choice)
+    return list(by_day.items())

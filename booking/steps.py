@@ -6,7 +6,7 @@ answer to "can this be booked" comes from ``get_availability`` or the services.
 """
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import groupby
@@ -18,7 +18,7 @@ from booking.availability import (
     get_availability,
     resolve_timezone,
 )
-from booking.models import Business, Service, timezone_names
+from booking.models import Business, Service, Session, timezone_names
 
 WEEK = timedelta(days=7)
 # Old aliases (US/Eastern, Japan …) and tool zones stay valid in a URL, but the picker
@@ -94,10 +94,15 @@ class Week:
     next_start: date | None
     next_with_slots: date | None  # when this week is empty: the week to jump to
     any_in_window: bool  # False: nothing at all is open in the booking window
+    current_id: int | None = None  # a booking's current session, marked (moves)
 
     @property
     def has_slots(self) -> bool:
-        return any(day.slots for day in self.days)
+        return any(
+            slot.session_id != self.current_id
+            for day in self.days
+            for slot in day.slots
+        )
 
 
 def parse_date(value: str | None) -> date | None:
@@ -119,12 +124,14 @@ def build_week(
     zone: zoneinfo.ZoneInfo,
     requested_start: date | None,
     now: datetime,
+    moving_id: int | None = None,
 ) -> Week:
     """The 7-day week of ``service``'s offered slots that the client asked for.
 
     Weeks start today (in ``zone``) and step by 7 days up to the last bookable day;
     an out-of-range request is brought back inside. Two or three queries, plus two
-    more to find the next week with a slot when this one has none.
+    more to find the next week with a slot when this one has none. ``moving_id``:
+    the times that booking could move to (``get_availability``).
     """
     today = now.astimezone(zone).date()
     _, latest = booking_window(business.booking_settings, now)
@@ -138,6 +145,7 @@ def build_week(
         now=now,
         service_id=service.pk,
         tz=zone,
+        moving_id=moving_id,
     )
     days = [
         Day(day, found.days.get(day, []))
@@ -146,12 +154,20 @@ def build_week(
     next_with_slots = None
     any_in_window = bool(found.days)
     if not found.days:
-        later = _first_day_with_slots(business, service, zone, end, last_day, now)
+        later = _first_day_with_slots(
+            business, service, zone, end, last_day, now, moving_id
+        )
         next_with_slots = _align(later, today) if later else None
         any_in_window = later is not None or (
             start > today
             and _first_day_with_slots(
-                business, service, zone, today - timedelta(days=1), start, now
+                business,
+                service,
+                zone,
+                today - timedelta(days=1),
+                start,
+                now,
+                moving_id,
             )
             is not None
         )
@@ -173,6 +189,7 @@ def _first_day_with_slots(
     after: date,
     until: date,
     now: datetime,
+    moving_id: int | None = None,
 ) -> date | None:
     if until <= after:
         return None
@@ -184,8 +201,33 @@ def _first_day_with_slots(
         service_id=service.pk,
         tz=zone,
         max_range_days=None,
+        moving_id=moving_id,
     )
     return next(iter(ahead.days), None)
+
+
+def with_current_time(week: Week, session: Session, zone: zoneinfo.ZoneInfo) -> Week:
+    """``week`` with the booking's current ``session`` in its day, if the week shows
+    that day and the session is not already there: the move page marks it."""
+    day = session.starts_at.astimezone(zone).date()
+    if not week.start <= day <= week.end:
+        return replace(week, current_id=session.pk)
+    current = Slot(
+        session_id=session.pk,
+        service_id=session.service_id,
+        service_name=session.service.name,
+        starts_at=session.starts_at.astimezone(zone),
+        ends_at=session.ends_at.astimezone(zone),
+        capacity=session.capacity,
+        spots_left=0,
+    )
+    days = [
+        Day(d.date, sorted([*d.slots, current], key=lambda s: s.starts_at))
+        if d.date == day and all(s.session_id != session.pk for s in d.slots)
+        else d
+        for d in week.days
+    ]
+    return replace(week, days=days, current_id=session.pk)
 
 
 def next_slots_by_service(

@@ -15,9 +15,13 @@ from booking.health import record_run
 
 @db_periodic_task(crontab(minute="*"))
 def expire_bookings() -> None:
-    """Mark lapsed pending requests expired (their clients are emailed)."""
+    """Mark lapsed pending requests expired and clear lapsed waiting moves (their
+    bookings keep their original time); the clients are emailed either way."""
     with record_run("expire_bookings") as run:
-        run.result = {"expired": len(services.bookings_expire())}
+        run.result = {
+            "expired": len(services.bookings_expire()),
+            "moves_expired": len(services.moves_expire()),
+        }
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -25,6 +25,12 @@ urlpatterns = [
     path("bookings/<str:token>/", views.manage, name="manage"),
     path("bookings/<str:token>/calendar.ics", views.ics, name="ics"),
     path("bookings/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("bookings/<str:token>/move/", views.move, name="move"),
+    path(
+        "bookings/<str:token>/move/<int:session_id>/",
+        views.move_confirm,
+        name="move_confirm",
+    ),
     # The widget: same flow, framable by any site until the business lists its own
     # (booking.responses.frame_ancestors); the client's private pages by those only.
     path("embed/<slug:slug>/", views.start, EMBED, name="embed"),
@@ -56,6 +62,13 @@ urlpatterns = [
     ),
     path(
         "embed/bookings/<str:token>/cancel/", views.cancel, EMBED, name="embed_cancel"
+    ),
+    path("embed/bookings/<str:token>/move/", views.move, EMBED, name="embed_move"),
+    path(
+        "embed/bookings/<str:token>/move/<int:session_id>/",
+        views.move_confirm,
+        EMBED,
+        name="embed_move_confirm",
     ),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]

@@ -7,6 +7,7 @@ a signed token instead (booking.formtoken), and the zone to show travels in ``?t
 
 from datetime import date
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -42,6 +43,7 @@ from booking.steps import (
     display_zone,
     next_slots_by_service,
     parse_date,
+    with_current_time,
 )
 
 
@@ -134,16 +136,28 @@ def render_week(
     embed: bool,
     carry: dict | None = None,
     error: str = "",
+    moving: BookingRequest | None = None,
 ) -> HttpResponse:
-    """The week step; with ``error``, the answer to a time that was just taken."""
+    """The week step; with ``error``, the answer to a time that was just taken.
+
+    ``moving``: the same week for a client moving that booking (its own spots count
+    as free, its current time is marked, each time leads to ``move_confirm``), or
+    why it cannot move now.
+    """
     now = timezone.now()
-    week_ = build_week(
-        business=business,
-        service=service,
-        zone=zone.zone,
-        requested_start=start,
-        now=now,
-    )
+    problem = moving.client_move_problem(now) if moving else None
+    week_ = None
+    if problem is None:
+        week_ = build_week(
+            business=business,
+            service=service,
+            zone=zone.zone,
+            requested_start=start,
+            now=now,
+            moving_id=moving.pk if moving else None,
+        )
+        if moving:
+            week_ = with_current_time(week_, moving.session, zone.zone)
     ctx = {
         "business": business,
         "embed": embed,
@@ -152,9 +166,18 @@ def render_week(
         "week": week_,
         "carry": carry,
         "error": error,
+        "moving": moving,
+        "move_problem": BookingError(problem) if problem else None,
     }
     status = 409 if error else 200
-    return render_page(request, "booking/week_step.html", ctx, zone=zone, status=status)
+    return render_page(
+        request,
+        "booking/week_step.html",
+        ctx,
+        zone=zone,
+        status=status,
+        private=moving is not None,
+    )
 
 
 @csrf_exempt  # no cookies: the signed form token and a honeypot guard this form
@@ -294,7 +317,9 @@ def _param(request: HttpRequest, name: str) -> str | None:
 def _booking(token: str) -> BookingRequest:
     return get_object_or_404(
         BookingRequest.objects.select_related(
-            "session__service", "session__business__booking_settings"
+            "session__service",
+            "session__business__booking_settings",
+            "move_to__service",
         ),
         access_token=token,
     )
@@ -317,6 +342,9 @@ def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         "google_url": google_calendar_url(booking),
         "outlook_url": outlook_calendar_url(booking),
         "can_cancel": booking.client_can_cancel(now),
+        "can_move": booking.client_can_move(now),
+        "move_waiting": booking.has_waiting_move(now),
+        "moved": request.GET.get("moved") == "1",
     }
     return render_page(request, "booking/manage.html", ctx, zone=zone, private=True)
 
@@ -391,4 +419,137 @@ def cancel(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         zone=zone,
         private=True,
         status=409 if error else 200,
+    )
+
+
+# --- the client moves their booking: week → confirm (ARCHITECTURE.md, "Moves") -------
+
+
+@require_safe
+def move(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResponse:
+    """ "Change time": the week of the booking's service, its current time marked."""
+    if browse_limited(request):
+        return too_many_requests(request, embed=embed)
+    booking = _booking(token)
+    business = booking.session.business
+    zone = display_zone(request.GET.get("tz") or booking.client_timezone, business)
+    start = parse_date(request.GET.get("start"))
+    return render_week(
+        request,
+        business=business,
+        service=booking.session.service,
+        zone=zone,
+        start=start or booking.session.starts_at.astimezone(zone.zone).date(),
+        embed=embed,
+        moving=booking,
+    )
+
+
+# The secret link authorises the move; the signed form token guards the form.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def move_confirm(
+    request: HttpRequest, token: str, session_id: int, *, embed: bool = False
+) -> HttpResponse:
+    """The old and the new time side by side; POST moves it (or asks the business)."""
+    submitting = request.method == "POST"
+    if submit_limited(request) if submitting else browse_limited(request):
+        return too_many_requests(request, embed=embed, submit=submitting)
+    booking = _booking(token)
+    business = booking.session.business
+    zone = display_zone(_param(request, "tz") or booking.client_timezone, business)
+    target = (
+        Session.objects.select_related("service")
+        .filter(business=business, pk=session_id)
+        .first()
+    )
+    if target is None:
+        return _missing(request, business, embed, "session")
+    page = {
+        "booking": booking,
+        "business": business,
+        "session": target,
+        "zone": zone,
+        "embed": embed,
+    }
+    now = timezone.now()
+    if submitting:
+        return _move_submit(request, page, now)
+    try:
+        services.booking_move_check(
+            booking=booking,
+            session=target,
+            settings=business.booking_settings,
+            now=now,
+            by_client=True,
+        )
+    except BookingError as error:
+        return _move_refused(request, page, error)
+    return _move_page(request, page, now=now)
+
+
+def _move_page(request, page, *, now, error="", status=200) -> HttpResponse:
+    business = page["business"]
+    ctx = {
+        **page,
+        "token": make_token(
+            business_id=business.pk, session_id=page["session"].pk, now=now
+        ),
+        "needs_approval": services.move_needs_approval(
+            booking=page["booking"], settings=business.booking_settings
+        ),
+        "error": error,
+    }
+    return render_page(
+        request,
+        "booking/move_confirm.html",
+        ctx,
+        zone=page["zone"],
+        status=status,
+        private=True,
+    )
+
+
+def _move_submit(request: HttpRequest, page: dict, now) -> HttpResponse:
+    booking, target = page["booking"], page["session"]
+    try:
+        form = read_token(
+            request.POST.get("token", ""),
+            business_id=page["business"].pk,
+            session_id=target.pk,
+            now=now,
+        )
+    except FormTokenError as problem:
+        return _move_page(request, page, now=now, error=problem.message, status=400)
+    try:
+        services.booking_reschedule(
+            booking_id=booking.pk,
+            session_id=target.pk,
+            by_client=True,
+            idempotency_key=f"move:{booking.pk}:{form.nonce}",
+            now=now,
+        )
+    except BookingError as error:
+        return _move_refused(request, page, error)
+    name = "booking:embed_manage" if page["embed"] else "booking:manage"
+    query = {"moved": "1"}
+    if page["zone"].explicit:
+        query["tz"] = page["zone"].name
+    url = f"{reverse(name, args=[booking.access_token])}?{urlencode(query)}"
+    return HttpResponseRedirect(url, status=303)
+
+
+def _move_refused(request, page: dict, error: BookingError) -> HttpResponse:
+    """The time cannot be taken (any more): the refreshed week, with the reason."""
+    booking = _booking(page["booking"].access_token)  # as it is now
+    zone = page["zone"]
+    return render_week(
+        request,
+        business=booking.session.business,
+        service=booking.session.service,
+        zone=zone,
+        start=page["session"].starts_at.astimezone(zone.zone).date(),
+        embed=page["embed"],
+        error=error.message,
+        moving=booking,
     )

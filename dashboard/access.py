@@ -67,7 +67,9 @@ def business_view(*, owner_only: bool = False) -> Callable:
 
 def get_request_for_member(request: DashboardRequest, pk: int) -> BookingRequest:
     return get_object_or_404(
-        BookingRequest.objects.select_related("session__service", "approved_by"),
+        BookingRequest.objects.select_related(
+            "session__service", "approved_by", "move_to__service"
+        ),
         pk=pk,
         session__business=request.business,
     )

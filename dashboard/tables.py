@@ -138,6 +138,12 @@ class BookingRequestTable(tables.Table):
     def render_status(self, record: BookingRequest) -> str:
         status = record.effective_status(self.now)
         badge = status_badge(status)
+        if record.has_waiting_move(self.now):
+            return format_html(
+                '{}<br><a href="{}" class="small text-nowrap">Asks to move</a>',
+                badge,
+                self.detail_url(record),
+            )
         if status != BookingRequest.Status.PENDING:
             return badge
         left = record.expires_at - self.now

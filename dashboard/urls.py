@@ -9,6 +9,7 @@ from dashboard.views import (
     home,
     link,
     members,
+    moves,
     notifications,
     requests,
     sessions,
@@ -62,6 +63,11 @@ business_patterns = [
         sessions.session_bookable,
         name="session_bookable",
     ),
+    path(
+        "sessions/<int:pk>/add-client/",
+        moves.session_add_client,
+        name="session_add_client",
+    ),
     path("requests/", requests.requests_list, name="requests"),
     path("requests/export.csv", requests.requests_export, name="requests_export"),
     path(
@@ -75,6 +81,22 @@ business_patterns = [
     ),
     path("requests/<int:pk>/reject/", requests.request_reject, name="request_reject"),
     path("requests/<int:pk>/cancel/", requests.request_cancel, name="request_cancel"),
+    path("requests/<int:pk>/move/", moves.request_move, name="request_move"),
+    path(
+        "requests/<int:pk>/move/<int:session_id>/",
+        moves.request_move_confirm,
+        name="request_move_confirm",
+    ),
+    path(
+        "requests/<int:pk>/move/approve/",
+        moves.request_move_approve,
+        name="request_move_approve",
+    ),
+    path(
+        "requests/<int:pk>/move/reject/",
+        moves.request_move_reject,
+        name="request_move_reject",
+    ),
     path("api-tokens/", tokens.api_tokens, name="api_tokens"),
     path(
         "api-tokens/<int:pk>/revoke/",

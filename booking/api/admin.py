@@ -9,9 +9,10 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Header, Path, Query, Router, Status
 
 from booking import services
 from booking.api.auth import ADMIN_AUTH, Actor, actor_for, require_owner
@@ -25,17 +26,20 @@ from booking.api.schemas import (
     RejectIn,
     RequestOut,
     RequestPage,
+    RescheduleIn,
     SettingsIn,
     SettingsOut,
     SettingsPatch,
+    StaffEntryIn,
     Text,
     request_out,
     settings_out,
 )
 from booking.bounds import MAX_PAGE_SIZE
 from booking.businesses import booking_settings_update
+from booking.forms import ClientDetailsForm
 from booking.links import booking_link, embed_snippet, widget_snippet
-from booking.models import BookingRequest, BookingSettings
+from booking.models import BookingEvent, BookingRequest, BookingSettings
 from booking.selectors import RequestFilters, booking_requests_for_business
 
 router = Router(tags=["Admin"], auth=ADMIN_AUTH)
@@ -195,9 +199,12 @@ def request_list(
         date_to=date_to,
         q=q or "",
     )
-    rows = booking_requests_for_business(
-        business=actor.business, filters=filters, now=now
-    ).order_by("-created_at", "-id")
+    rows = (
+        booking_requests_for_business(business=actor.business, filters=filters, now=now)
+        .select_related("move_to__service")
+        .prefetch_related(_HISTORY)
+        .order_by("-created_at", "-id")
+    )
     paginator = Paginator(rows, page_size)
     if page > paginator.num_pages:
         raise ApiError.not_found(
@@ -242,8 +249,8 @@ TRANSITION_ERRORS = {
 def request_approve(request: HttpRequest, id: IdPath, business: BusinessParam = None):
     """Approve a pending request (its spot is already held, so never overbooks)."""
     actor = _request_actor(request, business, id)
-    booking = services.booking_approve(booking_id=id, actor=actor.user)
-    return request_out(booking, actor.business.tz, timezone.now())
+    services.booking_approve(booking_id=id, actor=actor.user)
+    return request_out(_fresh(id), actor.business.tz, timezone.now())
 
 
 @router.post(
@@ -267,10 +274,182 @@ def request_reject(
 ):
     """Reject a pending request; the reason is sent to the client."""
     actor = _request_actor(request, business, id)
-    booking = services.booking_reject(
-        booking_id=id, actor=actor.user, reason=payload.reason
+    services.booking_reject(booking_id=id, actor=actor.user, reason=payload.reason)
+    return request_out(_fresh(id), actor.business.tz, timezone.now())
+
+
+_HISTORY = Prefetch("events", queryset=BookingEvent.objects.select_related("actor"))
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string per attempt. A retry with the same key "
+        "answers as the first time instead of acting twice.",
+    ),
+]
+KEY_REUSED = (
+    "The Idempotency-Key was already used for a different request "
+    "(`idempotency_key_reused`)."
+)
+MOVE_ERRORS = {
+    **TRANSITION_ERRORS,
+    404: TRANSITION_ERRORS[404]
+    + " No session with that `session_id` at this business (`session_not_found`).",
+    409: "A rule refused: the session is full (`full`), too close to another booked "
+    "session (`buffer`), has started (`session_past`), is cancelled "
+    "(`session_cancelled`) or is the booking's own (`same_session`); the booking no "
+    "longer holds a time (`not_movable`). " + KEY_REUSED,
+}
+
+
+def _fresh(booking_id: int) -> BookingRequest:
+    """The request as ``request_out`` shows it, read again after a change."""
+    return (
+        BookingRequest.objects.select_related("session__service", "move_to__service")
+        .prefetch_related(_HISTORY)
+        .get(pk=booking_id)
     )
-    return request_out(booking, actor.business.tz, timezone.now())
+
+
+@router.post(
+    "/requests/",
+    summary="Enter a booking (phone, walk-in)",
+    **responses(
+        201,
+        RequestOut,
+        "Booked and approved; also the answer to a retry with the same "
+        "Idempotency-Key.",
+        errors={
+            400: ERRORS[400],
+            401: ERRORS[401],
+            403: CSRF_403,
+            404: NOT_MEMBER + " Or no such session (`session_not_found`).",
+            409: "A rule refused: the session is full (`full`), too close to another "
+            "booked session (`buffer`), over (`session_over`) or cancelled "
+            "(`session_cancelled`). " + KEY_REUSED,
+        },
+    ),
+)
+def request_create(
+    request: HttpRequest,
+    payload: StaffEntryIn,
+    business: BusinessParam = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Book a client who phoned or walked in, approved at once. Staff may book
+    outside the booking window and past a session's deadline (until it ends);
+    capacity and the buffer always hold. With an email, the client gets the usual
+    confirmation and calendar invite. The history records who entered it."""
+    actor = actor_for(request, business)
+    form = ClientDetailsForm(data=payload.form_data())
+    if not form.is_valid():
+        raise ApiError.invalid({f: list(m) for f, m in form.errors.items()})
+    key = (
+        f"api-entry:{actor.business.pk}:{idempotency_key}" if idempotency_key else None
+    )
+    result = services.booking_enter_by_staff(
+        business=actor.business,
+        session_id=payload.session_id,
+        actor=actor.user,
+        channel=payload.channel,
+        idempotency_key=key,
+        **form.cleaned_data,
+    )
+    if not result.created:
+        asked = {"session_id": payload.session_id, **form.cleaned_data}
+        if asked != {name: getattr(result.booking, name) for name in asked}:
+            raise _key_reused()
+    booking = _fresh(result.booking.pk)
+    return Status(201, request_out(booking, actor.business.tz, timezone.now()))
+
+
+@router.post(
+    "/requests/{id}/reschedule/",
+    summary="Move a booking to another session",
+    **responses(200, RequestOut, "The moved booking.", errors=MOVE_ERRORS),
+)
+def request_reschedule(
+    request: HttpRequest,
+    id: IdPath,
+    payload: RescheduleIn,
+    business: BusinessParam = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Move a pending or approved booking to any future session of the business. It
+    keeps its reference, private link and calendar event (the client's calendar
+    moves it); the client is emailed the old and new times with your message."""
+    actor = _request_actor(request, business, id)
+    key = f"api-move:{id}:{idempotency_key}" if idempotency_key else None
+    result = services.booking_reschedule(
+        booking_id=id,
+        session_id=payload.session_id,
+        actor=actor.user,
+        message=payload.message or "",
+        idempotency_key=key,
+    )
+    if result.replayed and result.booking.session_id != payload.session_id:
+        raise _key_reused()
+    return request_out(_fresh(id), actor.business.tz, timezone.now())
+
+
+MOVE_ANSWER_ERRORS = {
+    **TRANSITION_ERRORS,
+    409: "No move of this booking waits for an answer (`no_move_waiting`), or it "
+    "has lapsed (`move_expired`).",
+}
+
+
+@router.post(
+    "/requests/{id}/move/approve/",
+    summary="Approve a client's move",
+    **responses(200, RequestOut, "The moved booking.", errors=MOVE_ANSWER_ERRORS),
+)
+def request_move_approve(
+    request: HttpRequest, id: IdPath, business: BusinessParam = None
+):
+    """Approve the move a client asked for: the booking takes the spot held for it
+    (so this never overbooks) and frees its old one."""
+    actor = _request_actor(request, business, id)
+    services.booking_move_approve(booking_id=id, actor=actor.user)
+    return request_out(_fresh(id), actor.business.tz, timezone.now())
+
+
+@router.post(
+    "/requests/{id}/move/reject/",
+    summary="Reject a client's move",
+    **responses(
+        200,
+        RequestOut,
+        "The booking, at its original time.",
+        errors={
+            **MOVE_ANSWER_ERRORS,
+            400: ERRORS[400] + " `reason` missing or blank (`reason_required`).",
+        },
+    ),
+)
+def request_move_reject(
+    request: HttpRequest,
+    id: IdPath,
+    payload: RejectIn,
+    business: BusinessParam = None,
+):
+    """Decline the move a client asked for; the reason is sent to the client and
+    the booking keeps its original time."""
+    actor = _request_actor(request, business, id)
+    services.booking_move_reject(booking_id=id, actor=actor.user, reason=payload.reason)
+    return request_out(_fresh(id), actor.business.tz, timezone.now())
+
+
+def _key_reused() -> ApiError:
+    return ApiError(
+        409,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request; use a new "
+        "key for a new one.",
+    )
 
 
 def _request_actor(

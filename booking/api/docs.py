@@ -7,8 +7,9 @@ from booking.api.errors import ErrorOut
 
 DESCRIPTION = """
 The Booking Links JSON API: the public booking flow (business, services, availability,
-book) and the owner's tools (settings, booking requests, the booking link). It runs the
-same rules as the booking pages and the dashboard.
+book) and the owner's tools (settings, booking requests, moving a booking, answering a
+client's move, entering a booking taken by phone or at the desk, the booking link). It
+runs the same rules as the booking pages and the dashboard.
 
 **Authentication.** Public endpoints need none and set no cookies. Admin endpoints
 take a personal API token, `Authorization: Bearer blk_…` (one user, one business; made
@@ -24,8 +25,18 @@ the dashboard's login session (then unsafe methods need Django's CSRF token in a
 `invalid_token` (401), `link_inactive`, `owner_only`, `no_business`, `csrf_failed`
 (403), `not_found`, `business_not_found`, `session_not_found`, `request_not_found`,
 `page_not_found` (404), `full`, `buffer`, `too_soon`, `too_far`, `not_bookable`,
-`service_inactive`, `invalid_transition`, `expired`, `idempotency_key_reused` (409),
-`rate_limited` (429).
+`service_inactive`, `invalid_transition`, `expired`, `idempotency_key_reused`, and for
+moves and staff entries `not_movable`, `same_session`, `session_past`, `session_over`,
+`session_cancelled`, `no_move_waiting`, `move_expired` (409), `rate_limited` (429).
+
+**Moves and staff entries.** `POST /api/booking/requests/{id}/reschedule/` moves a
+booking to any future session of the business (capacity and the buffer hold; the
+booking window does not); it keeps its reference, private link and calendar event.
+Clients move their own from their private page; where bookings need approval, their
+move waits (`pending_move` in a request, holding both spots) until you approve or
+reject it (`…/move/approve/`, `…/move/reject/`) or it lapses. `POST
+/api/booking/requests/` enters a booking taken by phone or at the desk, approved at
+once. Each request's `history` lists every change, moves and entries included.
 
 **Times.** Availability dates and `HH:MM` times are wall-clock times in the zone you
 ask for (`tz`, default the business's). Instants (`starts_at`, `expires_at`,

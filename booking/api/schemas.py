@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from booking.bounds import DATE_RANGE_MESSAGE, date_in_range
 from booking.forms import ClientDetailsForm
 from booking.links import manage_url
-from booking.models import BookingRequest, BookingSettings, Session
+from booking.models import BookingEvent, BookingRequest, BookingSettings, Session
 
 MAX_ID = 2**63 - 1
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
@@ -24,6 +24,8 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 PHONE_PATTERN = r"^(?:\+?[ ()./-]*(?:[0-9][ ()./-]*){6,20})?$"
 SOME_TEXT = r"^[^\x00]*\S[^\x00]*$"
 BookingStatus = Literal["pending", "approved", "rejected", "expired", "cancelled"]
+EventAction = Literal[tuple(BookingEvent.Action.values)]
+Channel = Literal[tuple(BookingEvent.Channel.values)]
 
 
 def _date_in_range(value: date) -> date:
@@ -187,6 +189,13 @@ SETTINGS_NUMBERS = (
     "max_advance_booking_days",
     "min_advance_booking_hours",
     "reminder_hours_before",
+    "reschedule_notice_hours",
+)
+SETTINGS_FLAGS = (
+    "requires_approval",
+    "is_active",
+    "auto_approve_returning_clients",
+    "allow_client_reschedule",
 )
 _HELP = {
     "requires_approval": "New bookings wait for approval (pending) instead of "
@@ -199,6 +208,10 @@ _HELP = {
     "max_advance_booking_days": "How far ahead clients may book.",
     "min_advance_booking_hours": "How soon before a session clients may still book.",
     "reminder_hours_before": "Hours before a session to email a reminder (0: never).",
+    "allow_client_reschedule": "Clients may move their booking to another time from "
+    "their private link (with approval on, the move waits for your answer).",
+    "reschedule_notice_hours": "Clients may move a booking online until this many "
+    "hours before it starts (0: until it starts).",
     "allowed_embed_origins": "Sites allowed to show the booking widget in an iframe.",
 }
 
@@ -206,14 +219,9 @@ _HELP = {
 def _settings_fields(required: bool) -> dict:
     """SettingsIn's fields (all required) or SettingsPatch's (any subset; the
     defaults are never used, ``exclude_unset`` drops them, and null is refused)."""
-    flags = (
-        "requires_approval",
-        "is_active",
-        "auto_approve_returning_clients",
-    )
     annotations: dict = {}
     values: dict = {}
-    for name in flags:
+    for name in SETTINGS_FLAGS:
         annotations[name] = bool
         values[name] = Field(... if required else None, description=_HELP[name])
     for name in SETTINGS_NUMBERS:
@@ -254,8 +262,41 @@ class SettingsOut(Schema):
     max_advance_booking_days: int
     min_advance_booking_hours: int
     reminder_hours_before: int
+    allow_client_reschedule: bool
+    reschedule_notice_hours: int
     allowed_embed_origins: list[str]
     updated_at: Instant
+
+
+class PendingMoveOut(Schema):
+    session: SessionOut = Field(description="The session the client asks for.")
+    expires_at: Instant = Field(
+        description="Unless approved by then, the move lapses and the booking keeps "
+        "its time. Both spots are held until then."
+    )
+
+
+class EventOut(Schema):
+    action: EventAction = Field(
+        description="`created`, `auto_approved`, `approved`, `rejected`, `cancelled`, "
+        "`expired`; moves: `moved`, `move_requested`, `move_approved`, "
+        "`move_rejected`, `move_expired`; `entered` (by staff)."
+    )
+    actor: str = Field(
+        description="Who: a member's name, or `client` or `system`.",
+        examples=["Sam Staff"],
+    )
+    from_status: str
+    to_status: str
+    note: str = Field(description="A reason or a message to the client.")
+    channel: Channel | None = Field(
+        description="How a booking entered by staff reached them; null otherwise."
+    )
+    from_session_id: int | None = Field(description="A move's old session.")
+    to_session_id: int | None = Field(
+        description="A move's new (or asked-for) session."
+    )
+    created_at: Instant
 
 
 class RequestOut(Schema):
@@ -277,6 +318,11 @@ class RequestOut(Schema):
     approved_at: Instant | None
     decided_at: Instant | None
     session: SessionOut
+    pending_move: PendingMoveOut | None = Field(
+        description="A client's move waiting for the business to approve or reject "
+        "it; null when none waits."
+    )
+    history: list[EventOut] = Field(description="Every change, oldest first.")
 
 
 class RequestPage(Schema):
@@ -294,6 +340,26 @@ class RejectIn(Strict):
         max_length=2000,
         description="Required; the client reads it in the email.",
         json_schema_extra={"pattern": SOME_TEXT},
+    )
+
+
+class RescheduleIn(Strict):
+    session_id: Id = Field(
+        description="Any session of the business that has not started, of any "
+        "service. Capacity and the buffer still apply; the booking window does not."
+    )
+    message: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Optional; sent to the client with the new time.",
+    )
+
+
+class StaffEntryIn(BookIn):
+    """A client who phoned or walked in, booked by staff (``BookIn``'s fields)."""
+
+    channel: Channel = Field(
+        "phone", description="How the client reached you: kept in the history."
     )
 
 
@@ -338,7 +404,28 @@ def booking_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
     }
 
 
+def event_out(event: BookingEvent, zone: ZoneInfo) -> dict:
+    return {
+        "action": event.action,
+        "actor": event.actor_display,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "channel": event.channel or None,
+        "from_session_id": event.from_session_id,
+        "to_session_id": event.to_session_id,
+        "created_at": instant(event.created_at, zone),
+    }
+
+
 def request_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
+    """One request for owners; its ``events`` (with actors) should be prefetched."""
+    pending_move = None
+    if booking.has_waiting_move(now):
+        pending_move = {
+            "session": session_out(booking.move_to, zone),
+            "expires_at": instant(booking.move_expires_at, zone),
+        }
     return {
         "id": booking.pk,
         "booking_reference": booking.booking_reference,
@@ -355,6 +442,8 @@ def request_out(booking: BookingRequest, zone: ZoneInfo, now: datetime) -> dict:
         "approved_at": instant(booking.approved_at, zone),
         "decided_at": instant(booking.decided_at, zone),
         "session": session_out(booking.session, zone),
+        "pending_move": pending_move,
+        "history": [event_out(event, zone) for event in booking.events.all()],
     }
 
 
@@ -363,12 +452,7 @@ def settings_out(settings: BookingSettings) -> dict:
         "business_slug": settings.business.slug,
         **{
             name: getattr(settings, name)
-            for name in (
-                "requires_approval",
-                "is_active",
-                "auto_approve_returning_clients",
-                *SETTINGS_NUMBERS,
-            )
+            for name in (*SETTINGS_FLAGS, *SETTINGS_NUMBERS)
         },
         "allowed_embed_origins": settings.embed_origins,
         "updated_at": instant(settings.updated_at, settings.business.tz),

@@ -37,6 +37,23 @@ def step_url(context, name: str, *args, **query) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
+@register.simple_tag(takes_context=True)
+def week_url(context, start) -> str:
+    """Another week of the week step: of the service, or of a booking being moved."""
+    if moving := context.get("moving"):
+        return step_url(context, "move", moving.access_token, start=start)
+    service = context["service"]
+    return step_url(context, "week", context["business"].slug, service.pk, start=start)
+
+
+@register.simple_tag(takes_context=True)
+def slot_url(context, slot) -> str:
+    """Where a time of the week step leads: the details form, or a move's confirm."""
+    if moving := context.get("moving"):
+        return step_url(context, "move_confirm", moving.access_token, slot.session_id)
+    return step_url(context, "details", context["business"].slug, slot.session_id)
+
+
 @register.simple_tag
 def zone_name(zone, at: datetime | None = None) -> str:
     """A zone as people read it: "Asia/Tokyo (JST)"."""

@@ -1,7 +1,9 @@
-"""Filters of the requests list, and the reasons asked when rejecting or cancelling."""
+"""Filters of the requests list, the reasons asked when rejecting or cancelling, an
+owner's move and a booking entered by staff."""
 
 from django import forms
 
+from booking.forms import ClientDetailsForm
 from booking.models import BookingRequest, Business, Service
 from booking.selectors import RequestFilters
 from dashboard.forms.common import BoundedDateField
@@ -144,3 +146,51 @@ class CancelForm(forms.Form):
 
     def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)  # ``booking``: as RejectForm takes it
+
+
+class MoveForm(forms.Form):
+    """An owner's move: the message the client reads with the new time."""
+
+    message = forms.CharField(
+        label="Message to the client (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent with the new time, for example why the booking moved.",
+        error_messages={"max_length": "Keep the message under 2,000 characters."},
+    )
+
+
+class StaffEntryForm(ClientDetailsForm):
+    """A client who phoned or walked in, as staff type them in: the client-details
+    rule of the booking pages and the API, in the business's words."""
+
+    channel = forms.ChoiceField(
+        label="How did they book?",
+        choices=[
+            ("phone", "By phone"),
+            ("walk_in", "Walk-in"),
+            ("other", "Another way (in person, email …)"),
+        ],
+        initial="phone",
+        widget=forms.RadioSelect,
+        help_text="Kept in the booking's history.",
+    )
+
+    field_order = ["client_name", "client_email", "client_phone", "notes", "channel"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client_name"].label = "Client's name"
+        self.fields["client_name"].error_messages["required"] = (
+            "Enter the client's name."
+        )
+        self.fields[
+            "client_email"
+        ].help_text = (
+            "With an email, the client gets the confirmation and calendar invite."
+        )
+        self.fields["client_phone"].help_text = "Email or phone: give at least one."
+        self.fields["notes"].label = "Notes"
+        self.fields["client_email"].widget.attrs.update(autocomplete="off")
+        self.fields["client_phone"].widget.input_type = "tel"

@@ -117,6 +117,14 @@ class BookingSettingsForm(forms.ModelForm):
         help_text="Online booking of every session closes this many hours before "
         "it starts, or earlier where the session's own deadline is longer (0–720).",
     )
+    reschedule_notice_hours = bounded_int(
+        "Changes of time online until",
+        0,
+        720,
+        "hours",
+        help_text="Hours before the session; later, clients have to contact you "
+        "(0 = until it starts; up to 720).",
+    )
     reminder_hours_before = bounded_int(
         "Remind clients before a session (hours)",
         0,
@@ -137,17 +145,22 @@ class BookingSettingsForm(forms.ModelForm):
             "max_advance_booking_days",
             "min_advance_booking_hours",
             "reminder_hours_before",
+            "allow_client_reschedule",
+            "reschedule_notice_hours",
         ]
         labels = {
             "is_active": "Booking link is on",
             "requires_approval": "I approve each booking request",
             "auto_approve_returning_clients": "Approve returning clients instantly",
+            "allow_client_reschedule": "Clients may change the time of their booking",
         }
         help_texts = {
             "is_active": "When off, your link shows your contact details instead.",
             "requires_approval": "Otherwise clients are booked instantly.",
             "auto_approve_returning_clients": "Clients with an earlier approved "
             "booking (same email or phone) skip the approval step.",
+            "allow_client_reschedule": "From their private link, to another time of "
+            "the same service. If you approve each booking, you approve each move.",
         }
 
 
@@ -177,9 +190,11 @@ class NotificationPreferencesForm(forms.ModelForm):
             "email_on_new_request",
             "email_on_instant_booking",
             "email_on_cancellation",
+            "email_on_client_move",
         ]
         labels = {
             "email_on_new_request": "Email me about new requests awaiting approval",
             "email_on_instant_booking": "Email me about new instant bookings",
             "email_on_cancellation": "Email me when a client cancels",
+            "email_on_client_move": "Email me when a client moves a booking or asks to",
         }

@@ -230,8 +230,12 @@ def request_detail(request: DashboardRequest, pk: int):
             "time_left": duration_text(booking.expires_at - now)
             if status == BookingRequest.Status.PENDING
             else "",
-            "events": booking.events.select_related("actor"),
+            "events": booking.events.select_related(
+                "actor", "from_session", "to_session"
+            ),
+            "move_waiting": booking.has_waiting_move(now),
             "reject_form": RejectForm(auto_id="reject_%s", booking=booking),
+            "move_reject_form": RejectForm(auto_id="move_reject_%s"),
             "cancel_form": CancelForm(auto_id="cancel_%s", booking=booking),
             "back": safe_next(request, _list_url(request)),
         },

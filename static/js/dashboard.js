@@ -122,6 +122,16 @@
     });
   });
 
+  // After HTMX swaps a region in place (the weeks of the "move a booking" page),
+  // focus its heading so keyboard and screen-reader users land on the new content.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = event.target;
+    if (!region || !region.querySelector) return;
+    var heading = region.matches("[data-swap-focus]") ? region :
+      region.querySelector("[data-swap-focus]");
+    if (heading) heading.focus();
+  });
+
   function setup(root) {
     setupCopy(root);
     guessTimezone(root);
@@ -129,3 +139,4 @@
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
   document.addEventListener("htmx:load", function (event) { setup(event.detail.elt); });
 })();
+

@@ -150,6 +150,49 @@ def confirmed(team, lesson):
     return book(lesson)
 
 
+def the_day_before(lesson: Session) -> Session:
+    """The same lesson on Saturday 28 March, 09:00 London: still GMT (18:00 JST)."""
+    start = datetime(2026, 3, 28, 9, 0, tzinfo=LONDON)
+    session = SessionFactory(
+        service=lesson.service, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    session.refresh_from_db()
+    return session
+
+
+def moved(team, lesson):
+    """Ada moves her confirmed lesson to the day before, across the clock change."""
+    booking = book(lesson)
+    return services.booking_reschedule(
+        booking_id=booking.pk,
+        session_id=the_day_before(lesson).pk,
+        by_client=True,
+        now=NOW,
+    ).booking
+
+
+def move_asked(team, lesson):
+    """Confirmed, then the business turns approval on and Ada asks to move."""
+    booking = book(lesson)
+    set_settings(team, requires_approval=True)
+    return services.booking_reschedule(
+        booking_id=booking.pk,
+        session_id=the_day_before(lesson).pk,
+        by_client=True,
+        now=NOW,
+    ).booking
+
+
+def move_declined(team, lesson):
+    booking = move_asked(team, lesson)
+    return services.booking_move_reject(
+        booking_id=booking.pk,
+        actor=None,
+        reason="That morning is fully booked.",
+        now=NOW,
+    )
+
+
 # kind -> scenario(team, lesson) that makes one email of that kind
 SCENARIOS = {
     emails.REQUEST_RECEIVED: pending,
@@ -162,4 +205,9 @@ SCENARIOS = {
     emails.TEAM_NEW_REQUEST: pending,
     emails.TEAM_NEW_BOOKING: confirmed,
     emails.TEAM_CLIENT_CANCELLED: cancelled,
+    emails.BOOKING_MOVED: moved,
+    emails.MOVE_REQUESTED: move_asked,
+    emails.MOVE_DECLINED: move_declined,
+    emails.TEAM_CLIENT_MOVED: moved,
+    emails.TEAM_MOVE_REQUEST: move_asked,
 }

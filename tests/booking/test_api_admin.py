@@ -37,6 +37,8 @@ SETTINGS_KEYS = [
     "max_advance_booking_days",
     "min_advance_booking_hours",
     "reminder_hours_before",
+    "allow_client_reschedule",
+    "reschedule_notice_hours",
     "allowed_embed_origins",
     "updated_at",
 ]
@@ -49,6 +51,8 @@ FULL_SETTINGS = {
     "max_advance_booking_days": 60,
     "min_advance_booking_hours": 4,
     "reminder_hours_before": 12,
+    "allow_client_reschedule": False,
+    "reschedule_notice_hours": 48,
     "allowed_embed_origins": ["https://www.swimschool.com"],
 }
 
@@ -121,6 +125,7 @@ def test_patch_changes_only_what_it_sends(client, business, owner_auth):
         ("max_advance_booking_days", [1, 365], [0, 366]),
         ("min_advance_booking_hours", [0, 720], [-5, 721]),
         ("reminder_hours_before", [0, 168], [169, 10**30]),
+        ("reschedule_notice_hours", [0, 720], [-1, 721]),
     ],
 )
 def test_settings_limits_match_the_model(client, owner_auth, field, good, bad):

@@ -29,6 +29,8 @@ REQUEST_KEYS = [
     "approved_at",
     "decided_at",
     "session",
+    "pending_move",
+    "history",
 ]
 
 
@@ -85,6 +87,7 @@ def test_one_request_in_full(client, business, auth):
     }
     assert row["expires_at"][-6:] in {"+00:00", "+01:00"}
     assert row["approved_at"] is None
+    assert (row["pending_move"], row["history"]) == (None, [])
 
 
 def test_only_this_business_requests(client, business, other_business, auth):
@@ -235,7 +238,7 @@ def test_list_queries_do_not_grow_with_rows(
         )
         BookingRequestFactory(session=session)
     client.get(f"{API}/link/", **auth)  # last_used_at is now fresh: no write below
-    # token, membership, count, page of rows with session and service
-    with django_assert_num_queries(4):
+    # token, membership, count, page of rows with session and service, their history
+    with django_assert_num_queries(5):
         body = listing(client, auth, page_size=50)
     assert len(body["results"]) == rows

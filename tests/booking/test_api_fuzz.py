@@ -58,6 +58,15 @@ def seeded(transactional_db):
         BookingRequestFactory(session=sessions[i], status=status)
         for i, status in enumerate(["pending"] * 6 + ["approved"] * 2)
     ]
+    # Clients' moves waiting for an answer, for the move approve/reject endpoints.
+    requests += [
+        BookingRequestFactory(
+            session=sessions[10 + i],
+            move_to=sessions[12 + i],
+            move_expires_at=sessions[10 + i].starts_at,
+        )
+        for i in range(2)
+    ]
     return {
         "token": token_for(owner, business, name="schemathesis"),
         "session_ids": [s.pk for s in sessions],
@@ -121,7 +130,7 @@ def test_schemathesis_finds_no_errors(live_server, seeded, settings, tmp_path):
     )
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
-    assert "Tested: 11" in report, report
+    assert "Tested: 15" in report, report
     assert "failures" not in report.split("SUMMARY")[-1].lower(), report
     # The token authenticated: the admin endpoints were fuzzed, not just refused.
     assert ApiToken.objects.get().last_used_at is not None

@@ -18,6 +18,31 @@ OPERATIONS = {
     ("get", "/api/booking/requests/"): {200, 400, 401, 403, 404},
     ("post", "/api/booking/requests/{id}/approve/"): {200, 400, 401, 403, 404, 409},
     ("post", "/api/booking/requests/{id}/reject/"): {200, 400, 401, 403, 404, 409},
+    ("post", "/api/booking/requests/"): {201, 400, 401, 403, 404, 409},
+    ("post", "/api/booking/requests/{id}/reschedule/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+    },
+    ("post", "/api/booking/requests/{id}/move/approve/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+    },
+    ("post", "/api/booking/requests/{id}/move/reject/"): {
+        200,
+        400,
+        401,
+        403,
+        404,
+        409,
+    },
     ("get", "/api/booking/link/"): {200, 400, 401, 403, 404},
 }
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}

@@ -116,7 +116,7 @@ def test_the_command_prints_every_figure(fake_sendgrid):
     assert "queued 20\xa0minutes ago" in output
     assert "Last expiry run:  20" in output
     assert "expire_bookings  every minute" in output
-    assert "{'expired': 0}" in output
+    assert "{'expired': 0, 'moves_expired': 0}" in output
     assert "send_reminders   every 5 minutes  never run" in output
     assert f"#{failed.pk} booking_confirmed to ada@example.com after 1 attempt(s)" in (
         output

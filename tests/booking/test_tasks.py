@@ -13,7 +13,7 @@ from huey.contrib.djhuey import HUEY
 
 from booking import emails, services, tasks
 from booking.health import PERIODIC_JOBS, record_run
-from booking.models import BookingRequest, JobRun, OutboundEmail
+from booking.models import BookingRequest, JobRun, OutboundEmail, Session
 from booking.notifications import bookings_remind
 from config.settings import with_query
 from tests.booking.emailing import (
@@ -61,8 +61,43 @@ def test_expiry_while_the_worker_was_down(
     assert mail.subject.startswith("Your booking request has expired")
     run = JobRun.objects.get(name="expire_bookings")
     assert run.runs == 2
-    assert run.last_result == {"expired": 0}
+    assert run.last_result == {"expired": 0, "moves_expired": 0}
     assert run.last_finished_at is not None
+
+
+def test_the_expiry_job_lets_a_lapsed_move_go(
+    team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
+):
+    """A client's move that waited past its hold: the job clears it, the booking
+    keeps its time, and the client hears it once."""
+    lesson.starts_at = timezone.now() + timedelta(days=2)
+    lesson.ends_at = lesson.starts_at + timedelta(hours=1)
+    lesson.save()
+    later = Session.objects.create(
+        business=team,
+        service=lesson.service,
+        starts_at=lesson.starts_at + timedelta(days=1),
+        ends_at=lesson.ends_at + timedelta(days=1),
+        capacity=1,
+        booking_deadline_hours=0,
+    )
+    asked = timezone.now() - timedelta(days=1, minutes=1)  # its 24 h hold has lapsed
+    booking = book(lesson, now=asked)
+    set_settings(team, requires_approval=True)
+    services.booking_reschedule(
+        booking_id=booking.pk, session_id=later.pk, by_client=True, now=asked
+    )
+    fake_sendgrid.reset()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.expire_bookings()
+
+    booking.refresh_from_db()
+    assert (booking.session, booking.move_to) == (lesson, None)
+    (mail,) = received_by(fake_sendgrid, CLIENT)
+    assert mail.subject.startswith("Your change of time has expired")
+    run = JobRun.objects.get(name="expire_bookings")
+    assert run.last_result == {"expired": 0, "moves_expired": 1}
 
 
 def test_a_failing_job_records_its_error():

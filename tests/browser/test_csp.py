@@ -94,6 +94,29 @@ def test_the_dashboard_with_htmx_violates_nothing(
     assert violations == []
 
 
+def test_moving_a_booking_violates_nothing(
+    page: Page, live_server, business, owner, violations
+):
+    """The client's change of time (HTMX steps) and the owner's (HTMX weeks)."""
+    shop = make_shop(business)
+    ada = BookingRequestFactory(session=shop.morning, client_name="Ada Lovelace")
+    page.goto(f"/bookings/{ada.access_token}/")
+    page.get_by_role("link", name="Change time").click()
+    step_ready(page, "Choose a new time")
+    page.get_by_role("link", name=re.compile(r"11:00–12:00")).click()
+    step_ready(page, "Move your booking?")
+    page.get_by_role("button", name="Move to this time").click()
+    step_ready(page, "Your booking has moved")
+
+    log_in(page, live_server.url, owner)
+    page.goto(f"/dashboard/{business.pk}/requests/{ada.pk}/move/")
+    page.get_by_role("link", name="Next week").click()
+    expect(page.locator("#move-week-title")).to_be_focused()
+    page.goto(f"/dashboard/{business.pk}/sessions/{shop.evening.pk}/add-client/")
+    expect(page.get_by_role("heading", name="Add a client")).to_be_visible()
+    assert violations == []
+
+
 def test_swagger_ui_and_the_admin_work_under_the_policy(
     page: Page, owner, business, violations
 ):

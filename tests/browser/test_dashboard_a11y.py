@@ -1,6 +1,7 @@
 """Accessibility (axe) of the main dashboard pages, and use at 375 px wide."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,6 +20,11 @@ PAGES = [
     "requests",
     "requests/{booking}/",
     "requests/{booking}/reject/",
+    "requests/{approved}/move/",
+    "requests/{approved}/move/{target}/",
+    "requests/{moving}/",
+    "requests/{moving}/move/reject/",
+    "sessions/{session}/add-client/",
     "sessions/",
     "sessions/?view=list",
     "sessions/new/",
@@ -41,9 +47,21 @@ def setup(owner, business):
     booking = BookingRequestFactory(
         session=sessions[0], status=Status.PENDING, client_name="Pia Pending"
     )
-    BookingRequestFactory(session=sessions[1], client_name="Al Approved")
+    approved = BookingRequestFactory(session=sessions[1], client_name="Al Approved")
+    moving = BookingRequestFactory(
+        session=sessions[2],
+        client_name="Mo Moving",
+        move_to=sessions[3],
+        move_expires_at=sessions[2].starts_at - timedelta(hours=1),
+    )
     notify(owner, booking)
-    return {"booking": booking.pk, "session": sessions[0].pk}
+    return {
+        "booking": booking.pk,
+        "session": sessions[0].pk,
+        "approved": approved.pk,
+        "target": sessions[3].pk,
+        "moving": moving.pk,
+    }
 
 
 def path(business, page_path: str, ids: dict) -> str:

@@ -23,6 +23,7 @@ class Url:
     owner_only: bool = False
     obj: str | None = None  # the object whose pk the URL takes
     extra: dict = field(default_factory=dict)
+    objs: dict = field(default_factory=dict)  # more URL arguments: name -> object
 
 
 URLS = [
@@ -51,6 +52,7 @@ URLS = [
     Url("session_edit", obj="session"),
     Url("session_cancel", obj="session"),
     Url("session_bookable", "post", obj="session"),
+    Url("session_add_client", obj="session"),
     Url("requests"),
     Url("requests_export"),
     Url("requests_bulk_approve", "post"),
@@ -58,6 +60,10 @@ URLS = [
     Url("request_approve", "post", obj="booking"),
     Url("request_reject", obj="booking"),
     Url("request_cancel", obj="booking"),
+    Url("request_move", obj="booking"),
+    Url("request_move_confirm", obj="booking", objs={"session_id": "session"}),
+    Url("request_move_approve", "post", obj="booking"),
+    Url("request_move_reject", obj="booking"),
     Url("api_tokens"),
     Url("api_token_revoke", "post", obj="api_token"),
     Url("link"),
@@ -123,6 +129,7 @@ def url_for(spec: Url, business_id: int, objects: dict) -> str:
     kwargs = {"business_id": business_id, **spec.extra}
     if spec.obj:
         kwargs["pk"] = objects[spec.obj].pk
+    kwargs.update({name: objects[obj].pk for name, obj in spec.objs.items()})
     return reverse(f"dashboard:{spec.name}", kwargs=kwargs)
 
 
@@ -204,6 +211,14 @@ def test_state_changes_refuse_get(owner_client, spec, business, objects):
     [u for u in URLS if u.method == "post"]
     + [
         Url("request_reject", "post", obj="booking"),
+        Url("request_move_reject", "post", obj="booking"),
+        Url(
+            "request_move_confirm",
+            "post",
+            obj="booking",
+            objs={"session_id": "session"},
+        ),
+        Url("session_add_client", "post", obj="session"),
         Url("series_new", "post"),
         Url("settings_feed_regenerate", "post"),
         Url("api_tokens", "post"),

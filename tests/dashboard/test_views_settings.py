@@ -32,6 +32,8 @@ BOOKING = {
     "max_advance_booking_days": "30",
     "min_advance_booking_hours": "2",
     "reminder_hours_before": "24",
+    "allow_client_reschedule": "on",
+    "reschedule_notice_hours": "0",
 }
 
 
@@ -82,6 +84,7 @@ BAD_NUMBERS = [
     ("min_advance_booking_hours", "-1", "from 0 to 720"),
     ("min_advance_booking_hours", "721", "from 0 to 720"),
     ("reminder_hours_before", "169", "from 0 to 168"),
+    ("reschedule_notice_hours", "721", "from 0 to 720"),
     ("buffer_time_minutes", "ten", "from 0 to 240"),
     ("booking_expiry_hours", "", "from 1 to 168"),
     ("max_advance_booking_days", "1.5", "from 1 to 365"),
@@ -114,11 +117,24 @@ def test_booking_settings_ranges(owner_client, business, field, value, message):
         ("max_advance_booking_days", "1"),
         ("max_advance_booking_days", "365"),
         ("min_advance_booking_hours", "720"),
+        ("reschedule_notice_hours", "720"),
     ],
 )
 def test_booking_settings_range_ends_are_allowed(owner_client, business, field, value):
     owner_client.post(url("settings_booking", business), {**BOOKING, field: value})
     assert getattr(BookingSettings.objects.get(business=business), field) == int(value)
+
+
+@pytest.mark.django_db
+def test_changes_of_time_can_be_switched_off(owner_client, business):
+    page = owner_client.get(url("settings", business)).content.decode()
+    assert "Clients may change the time of their booking" in page
+    changes = {k: v for k, v in BOOKING.items() if k != "allow_client_reschedule"}
+    owner_client.post(
+        url("settings_booking", business), {**changes, "reschedule_notice_hours": "24"}
+    )
+    saved = BookingSettings.objects.get(business=business)
+    assert (saved.allow_client_reschedule, saved.reschedule_notice_hours) == (False, 24)
 
 
 @pytest.mark.django_db

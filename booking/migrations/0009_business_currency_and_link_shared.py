@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0007_confirmed_email'),
+        ('booking', '0008_booking_moves_and_staff_entry'),
     ]
 
     operations = [
