@@ -154,6 +154,8 @@ def test_with_javascript_the_menu_gives_the_focus_back_to_the_card(
     card.locator("summary").focus()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
+    expect(card.get_by_role("link", name=re.compile("^Edit session"))).to_be_focused()
+    page.keyboard.press("Tab")
     expect(
         card.get_by_role("button", name=re.compile("^Close online booking"))
     ).to_be_focused()
