@@ -15,7 +15,9 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from config.localrun import local_base_url, local_env
+import pytest
+
+from config.localrun import local_base_url, local_env, main
 from tests.production import (
     CLEARED,
     ROOT,
@@ -201,3 +203,8 @@ def test_links_follow_the_request_only_in_development_without_a_base_url():
     }
     assert from_request(**production) == "False"
     assert from_request(DEBUG="true", SECRET_KEY="x7#kP2!" * 10) == "True"
+
+
+def test_localrun_main_names_its_usage():
+    with pytest.raises(SystemExit, match=r"usage: python -m config\.localrun"):
+        main(["honcho", "start"])
