@@ -6,6 +6,9 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
+# What `make seed` and `make run` run their commands with: PORT, and links built on
+# http://127.0.0.1:$(PORT) unless BOOKING_BASE_URL is set (config/localrun.py).
+LOCAL := $(PY) -m config.localrun $(PORT)
 
 .PHONY: run test build install install-dev browser lint format migrate seed clean bench screenshots
 
@@ -44,15 +47,15 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(LOCAL) $(PY) manage.py seed_demo
 
-# Installs, migrates, loads the demo and serves web + worker (the Procfile) on :8000.
+# Installs, migrates, loads the demo and serves web + worker (the Procfile) on :8000
+# (PORT=8411 make run: on 8411, every link too).
 run: seed
 	@echo ""
 	@echo "Booking Links is starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops web and worker)."
-	@echo "  Booking link:  http://127.0.0.1:$(PORT)/book/swim-school-pro/"
-	@echo "  Dashboard:     http://127.0.0.1:$(PORT)/dashboard/  (login printed above)"
-	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile web worker
+	@echo "  Links as printed above; log in at /dashboard/ with the login printed above."
+	$(LOCAL) honcho start -f Procfile web worker
 
 # The whole suite, browser tests included (SQLite unless DATABASE_URL / REDIS_URL are set).
 test: install-dev browser

@@ -11,7 +11,7 @@ import bisect
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
 from django.db.models import Exists, OuterRef
@@ -49,6 +49,45 @@ def booking_window(
     return earliest, latest
 
 
+def closing_lead(settings: BookingSettings, deadline_hours: int) -> timedelta:
+    """How long before its start a session closes for online booking: the longer of
+    the business's minimum notice and the session's own deadline."""
+    return timedelta(hours=max(settings.min_advance_booking_hours, deadline_hours))
+
+
+@dataclass(frozen=True)
+class SessionWindow:
+    """When clients may book one session online: from ``opens_at`` to ``closes_at``."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+    def problem(self, now: datetime) -> str | None:
+        """``None`` while open at ``now``; else ``too_soon`` or ``too_far``."""
+        if now > self.closes_at:
+            return "too_soon"
+        if now < self.opens_at:
+            return "too_far"
+        return None
+
+
+def session_window(
+    *, starts_at: datetime, deadline_hours: int, settings: BookingSettings
+) -> SessionWindow:
+    """The booking window of a session starting at ``starts_at``: the one rule of
+    "when does booking open and close", for availability, bookings and every page.
+
+    Open iff now + max(min advance, session deadline) ≤ starts_at ≤ now + max advance.
+    Counted in real hours (in UTC: across a clock change, 24 hours before 09:00 is
+    08:00 or 10:00 on the wall clock).
+    """
+    starts = starts_at.astimezone(UTC)
+    return SessionWindow(
+        opens_at=starts - timedelta(days=settings.max_advance_booking_days),
+        closes_at=starts - closing_lead(settings, deadline_hours),
+    )
+
+
 def window_problem(
     *,
     starts_at: datetime,
@@ -58,15 +97,12 @@ def window_problem(
 ) -> str | None:
     """``None`` if the window is open for a session starting at ``starts_at``.
 
-    Open iff now + max(min advance, session deadline) ≤ starts_at ≤ now + max advance.
-    Otherwise the error code: ``too_soon`` or ``too_far``.
+    Otherwise the error code: ``too_soon`` or ``too_far`` (``session_window``).
     """
-    lead = max(settings.min_advance_booking_hours, deadline_hours)
-    if now + timedelta(hours=lead) > starts_at:
-        return "too_soon"
-    if starts_at > now + timedelta(days=settings.max_advance_booking_days):
-        return "too_far"
-    return None
+    window = session_window(
+        starts_at=starts_at, deadline_hours=deadline_hours, settings=settings
+    )
+    return window.problem(now)
 
 
 def overlaps_with_buffer(

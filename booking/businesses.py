@@ -4,12 +4,14 @@ The booking rules themselves live in ``booking.services``; these keep a business
 consistent: it always has an owner, and a service with bookings is never deleted.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from booking.errors import BookingError
 from booking.feeds import calendar_feed_regenerate
@@ -20,6 +22,7 @@ from booking.models import (
     Membership,
     Service,
 )
+from booking.money import currency_for_timezone
 from booking.origins import tidy_origins
 from booking.services import lock_business
 
@@ -44,7 +47,9 @@ def business_create(
 ) -> Business:
     """A new business with an auto slug, default booking settings and ``owner``.
 
-    An account owns at most ``MAX_BUSINESSES_PER_ACCOUNT`` businesses (each one
+    Its contact email is the owner's until they set another, so a client always has
+    a way to reach it; its currency is its time zone's country's until they change
+    it. An account owns at most ``MAX_BUSINESSES_PER_ACCOUNT`` businesses (each one
     may send invitations from our sender).
     """
     with transaction.atomic():
@@ -57,7 +62,12 @@ def business_create(
                 "business_limit",
                 f"You already own {cap} businesses, the most one account may have.",
             )
-        business = Business.objects.create(name=name.strip(), timezone=timezone_name)
+        business = Business.objects.create(
+            name=name.strip(),
+            timezone=timezone_name,
+            email=owner.email,
+            currency=currency_for_timezone(timezone_name),
+        )
         BookingSettings.objects.create(business=business)
         Membership.objects.create(
             user=owner, business=business, role=Membership.Role.OWNER
@@ -205,3 +215,12 @@ def service_delete(*, service_id: int) -> None:
             raise BookingError("service_has_bookings")
         service.sessions.all().delete()
         service.delete()
+
+
+def business_link_shared(*, business: Business, now: datetime | None = None) -> None:
+    """Note that the owners copied or shared the booking link (the first time only)."""
+    now = now or timezone.now()
+    Business.objects.filter(pk=business.pk, link_shared_at__isnull=True).update(
+        link_shared_at=now
+    )
+    business.refresh_from_db(fields=["link_shared_at"])

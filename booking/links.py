@@ -1,17 +1,54 @@
 """Absolute links the product hands out: in emails, calendar files, the API, QR codes.
 
 Every link starts with ``BOOKING_BASE_URL`` so it works outside the request that made
-it (an email sent by the worker, a link pasted in a chat).
+it (an email sent by the worker, a link pasted in a chat). In development only (DEBUG
+on and BOOKING_BASE_URL not set), a link built while a request is answered starts
+with the origin that request came to instead (``RequestOriginMiddleware``), so the
+app serves working links on whatever port it was started.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.urls import reverse
 
 from booking.models import BookingRequest, Business
 
+_request_origin: ContextVar[str] = ContextVar("request_origin", default="")
+
+
+def base_url() -> str:
+    """The origin every link starts with (no trailing slash)."""
+    return _request_origin.get() or settings.BOOKING_BASE_URL
+
 
 def absolute(path: str) -> str:
-    return f"{settings.BOOKING_BASE_URL}{path}"
+    return f"{base_url()}{path}"
+
+
+@contextmanager
+def origin_of(request):
+    """While answering ``request``: links on its origin, if the settings allow it."""
+    use = settings.DEBUG and getattr(settings, "BOOKING_BASE_URL_FROM_REQUEST", False)
+    token = _request_origin.set(
+        f"{request.scheme}://{request.get_host()}" if use else ""
+    )
+    try:
+        yield
+    finally:
+        _request_origin.reset(token)
+
+
+class RequestOriginMiddleware:
+    """Links on the request's own origin in development (``origin_of``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with origin_of(request):
+            return self.get_response(request)
 
 
 def booking_link(business: Business) -> str:

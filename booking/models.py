@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 
+from booking.money import currency_codes
 from booking.origins import validate_embed_origins
 from booking.slugs import (
     SLUG_MAX_LENGTH,
@@ -37,6 +38,15 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(
             "“%(value)s” is not a time zone we know; pick one like Europe/London.",
             code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def validate_currency(value: str) -> None:
+    if value not in currency_codes():
+        raise ValidationError(
+            "“%(value)s” is not a currency we know; pick one like GBP or EUR.",
+            code="invalid_currency",
             params={"value": value},
         )
 
@@ -65,6 +75,14 @@ class Business(models.Model):
     timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone]
     )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        validators=[validate_currency],
+        help_text="ISO 4217 code of the currency prices are in, such as GBP.",
+    )
+    # When an owner first copied or shared the booking link (the "Get started" list).
+    link_shared_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="businesses"
     )

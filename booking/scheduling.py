@@ -171,15 +171,23 @@ def series_plan(
     )
 
 
+def default_deadline_hours(business: Business) -> int:
+    """A new session's own booking deadline: the business's minimum notice, so that
+    nothing but that notice closes it (an owner may set a longer one)."""
+    return business.booking_settings.min_advance_booking_hours
+
+
 def _new_session(
     *,
     business: Business,
     service: Service,
     starts_at: datetime,
     capacity: int | None,
-    booking_deadline_hours: int,
+    booking_deadline_hours: int | None,
     is_bookable: bool,
 ) -> Session:
+    if booking_deadline_hours is None:
+        booking_deadline_hours = default_deadline_hours(business)
     return Session(
         business=business,
         service=service,
@@ -200,10 +208,13 @@ def series_create(
     first_date: date,
     last_date: date,
     capacity: int | None = None,
-    booking_deadline_hours: int = 24,
+    booking_deadline_hours: int | None = None,
     is_bookable: bool = True,
 ) -> list[Session]:
-    """Create the sessions ``series_plan`` lists (at most MAX_SERIES_SESSIONS)."""
+    """Create the sessions ``series_plan`` lists (at most MAX_SERIES_SESSIONS).
+
+    ``booking_deadline_hours`` left out: the business's minimum notice.
+    """
     plan = series_plan(
         business=business,
         service=service,
@@ -240,10 +251,13 @@ def session_create(
     day: date,
     start_time: time,
     capacity: int | None = None,
-    booking_deadline_hours: int = 24,
+    booking_deadline_hours: int | None = None,
     is_bookable: bool = True,
 ) -> tuple[Session, LocalStart]:
-    """One session at local ``day`` ``start_time``; returns it and how it resolved."""
+    """One session at local ``day`` ``start_time``; returns it and how it resolved.
+
+    ``booking_deadline_hours`` left out: the business's minimum notice.
+    """
     _check_service(business, service)
     start = resolve_local_start(day, start_time, business.tz)
     session = _new_session(

@@ -88,10 +88,19 @@ class PendingSummary:
     soonest: BookingRequest | None  # the pending request that expires first
 
 
-def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
-    pending = BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
+def _pending(business: Business, now: datetime) -> QuerySet[BookingRequest]:
+    return BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
         session__business=business
     )
+
+
+def pending_count(*, business: Business, now: datetime) -> int:
+    """How many requests wait for an answer. One query."""
+    return _pending(business, now).count()
+
+
+def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
+    pending = _pending(business, now)
     soonest = (
         pending.select_related("session__service").order_by("expires_at", "pk").first()
     )
@@ -128,6 +137,15 @@ def sessions_between(
         starts_at__gte=start, starts_at__lt=end
     )
     return list(_with_holding(sessions, now))
+
+
+def sessions_from(
+    *, business: Business, start: datetime, now: datetime
+) -> QuerySet[Session]:
+    """Sessions starting at ``start`` or later, as ``sessions_between`` gives them
+    (a queryset: a page of it costs two queries)."""
+    sessions = sessions_with_counts(business=business, now=now)
+    return _with_holding(sessions.filter(starts_at__gte=start), now)
 
 
 def sessions_by_day(

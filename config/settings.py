@@ -94,6 +94,9 @@ _DEV_BASE_URL = "http://127.0.0.1:8000" if DEBUG else ""
 BOOKING_BASE_URL = env_str("BOOKING_BASE_URL", _DEV_BASE_URL).strip().rstrip("/")
 if BOOKING_BASE_URL and (problem := base_url_problem(BOOKING_BASE_URL)):
     raise ImproperlyConfigured(problem)
+# Unset with DEBUG on: a link built while answering a request uses the origin the
+# request came to (booking/links.py); `make run` sets it for the worker's emails.
+BOOKING_BASE_URL_FROM_REQUEST = DEBUG and not env_str("BOOKING_BASE_URL").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -131,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Development: links on the request's origin when BOOKING_BASE_URL is unset.
+    "booking.links.RequestOriginMiddleware",
     # Pages that carry a CSRF token are never stored by a cache.
     "config.middleware.NoStoreFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,8 @@
 """How the dashboard words times and statuses (shared by tables, pages and CSV)."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import groupby
 
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -47,6 +49,20 @@ def duration_text(delta: timedelta) -> str:
     return f"{minutes} min"
 
 
+def window_text(window, now: datetime, zone) -> tuple[str, str, datetime]:
+    """A session's booking window at ``now`` in words, its state and the instant the
+    words name: ("Booking closes in 3 h", "open", closes_at), ("Booking closed",
+    "closed", closes_at) or ("Booking opens Tue 4 Jun", "later", opens_at)."""
+    problem = window.problem(now)
+    if problem == "too_soon":
+        return "Booking closed", "closed", window.closes_at
+    if problem == "too_far":
+        opens = local_text(window.opens_at, zone, "D j M")
+        return f"Booking opens {opens}", "later", window.opens_at
+    left = duration_text(window.closes_at - now)
+    return f"Booking closes in {left}", "open", window.closes_at
+
+
 def local_text(value: datetime, zone, fmt: str = "D j M Y, H:i T") -> str:
     """``value`` in ``zone``, formatted (the zone's abbreviation by default)."""
     return dateformat.format(value.astimezone(zone), fmt)
@@ -63,3 +79,34 @@ JOB_LABELS = {
     "send_reminders": "Session reminders",
     "sweep_outbox": "Resend emails left waiting",
 }
+
+
+@dataclass(frozen=True)
+class WeekColumn:
+    """One day of the sessions week: its sessions grouped by the hour they start in,
+    each group with its row in the calendar grid (1 = the week's first hour)."""
+
+    day: date
+    cells: list[tuple[int, list]]
+
+    @property
+    def sessions(self) -> list:
+        return [session for _, group in self.cells for session in group]
+
+
+def week_grid(
+    days: list[tuple[date, list]], zone
+) -> tuple[list[int], list[WeekColumn]]:
+    """The week as a calendar grid: the hours any session starts in (the rows), and
+    each day's sessions placed in those rows. A quiet hour takes no row."""
+    hour = lambda session: session.starts_at.astimezone(zone).hour  # noqa: E731
+    hours = sorted({hour(s) for _, sessions in days for s in sessions})
+    row = {h: index for index, h in enumerate(hours, start=1)}
+    columns = [
+        WeekColumn(
+            day,
+            [(row[h], list(group)) for h, group in groupby(sessions, key=hour)],
+        )
+        for day, sessions in days
+    ]
+    return hours, columns

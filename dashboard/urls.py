@@ -21,6 +21,7 @@ app_name = "dashboard"
 
 business_patterns = [
     path("", home.home, name="home"),
+    path("link-shared/", home.link_shared, name="link_shared"),
     # owner only
     path("settings/", settings.settings_page, name="settings"),
     path("settings/profile/", settings.settings_profile, name="settings_profile"),

@@ -16,6 +16,7 @@ phone pictures 375 px. ``optipng`` shrinks the files when it is installed.
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -195,6 +196,20 @@ class Camera:
         page.screenshot(path=path, full_page=full_page, animations="disabled")
         self.taken.append(path)
 
+    def around(self, page: Page, selectors: list[str], name: str) -> None:
+        """The smallest picture that holds every one of ``selectors`` (a card and
+        the menu open over it), with a margin."""
+        boxes = [page.locator(selector).bounding_box() for selector in selectors]
+        left = max(min(b["x"] for b in boxes) - 16, 0)
+        top = max(min(b["y"] for b in boxes) - 16, 0)
+        right = max(b["x"] + b["width"] for b in boxes) + 16
+        bottom = max(b["y"] + b["height"] for b in boxes) + 16
+        width = max(right - left, 320)  # the guide shows nothing narrower
+        clip = {"x": left, "y": top, "width": width, "height": bottom - top}
+        path = self.out / name
+        page.screenshot(path=path, clip=clip, animations="disabled")
+        self.taken.append(path)
+
     def element(self, page: Page, selector: str, name: str) -> None:
         path = self.out / name
         page.locator(selector).screenshot(path=path, animations="disabled")
@@ -267,6 +282,13 @@ def owner_sets_up(page: Page, camera: Camera, password: str) -> None:
     page.goto(f"{page.url.split('?')[0]}?week={week}")
     expect(page.locator(".week-day").first).to_be_visible()
     camera.page(page, "sessions-week.png")
+    # A booked session ahead, with its menu open.
+    card = page.locator(".session-card:has(details):has(.session-card__clients)").first
+    card.locator("summary").click()
+    expect(card.get_by_role("link", name=re.compile("^Cancel session"))).to_be_visible()
+    card_id = f"#{card.get_attribute('id')}"
+    camera.around(page, [card_id, f"{card_id} .menu"], "session-menu.png")
+    page.keyboard.press("Escape")
 
     nav.get_by_role("link", name="Settings").click()
     page.get_by_label("I approve each booking request").check()
@@ -377,13 +399,13 @@ def owner_answers(page: Page, camera: Camera) -> None:
     expect(page.get_by_text(notice, exact=True)).to_be_visible()
     camera.page(page, "notifications.png")
 
-    nav.get_by_role("link", name="Booking requests").click()
-    page.get_by_label("Status").select_option("pending")
+    nav.get_by_role("link", name="Booking requests").click()  # opens on those waiting
     expect(page.locator("[data-total]")).to_have_text("3 requests")
     camera.page(page, "requests.png")
 
-    other = page.locator("#requests-table tbody tr").filter(has_not_text=CLIENT["name"])
-    other.first.get_by_role("link", name="Reject").click()
+    # The demo's client who left only a phone number.
+    other = page.locator("#requests-table tbody tr").filter(has_text="Olivia Brown")
+    other.get_by_role("link", name="Reject").click()
     dialog = page.locator("#dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Reason for the client").fill(

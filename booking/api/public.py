@@ -162,6 +162,7 @@ def service_list(request: HttpRequest, business_slug: BusinessSlug):
             "duration_minutes": service.duration_minutes,
             "capacity": service.capacity,
             "price": f"{service.price:.2f}",
+            "currency": business.currency,
         }
         for service in business.services.filter(is_active=True).order_by("name", "id")
     ]

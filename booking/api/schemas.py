@@ -94,8 +94,13 @@ class ServiceOut(Schema):
     capacity: int
     price: str = Field(
         pattern=r"^\d+\.\d{2}$",
-        description="Decimal string with two places.",
+        description="Decimal string with two places, in ``currency``.",
         examples=["50.00"],
+    )
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the business's currency.",
+        examples=["GBP"],
     )
 
 

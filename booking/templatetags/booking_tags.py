@@ -9,6 +9,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from booking.money import price_text
 from booking.steps import timezone_groups
 from booking.timefmt import zone_label
 
@@ -92,3 +93,18 @@ def widget(field: BoundField, first_error: str = "") -> SafeString:
 @register.filter
 def spots(count: int) -> str:
     return f"{count} spot{pluralize(count)} left"
+
+
+@register.filter
+def price(amount, currency: str) -> str:
+    """``{{ service.price|price:business.currency }}``: "£50.00"."""
+    return price_text(amount, currency)
+
+
+@register.filter
+def minutes(value: int) -> str:
+    """``{{ service.duration_minutes|minutes }}``: "45 min", "1 h", "1 h 30 min"."""
+    hours, rest = divmod(int(value), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

@@ -10,13 +10,14 @@ from booking.scheduling import (
     WEEKDAY_NAMES,
     SchedulingError,
     SeriesPlan,
+    default_deadline_hours,
     series_plan,
 )
 from dashboard.forms.common import BoundedDateField, TimeInput, bounded_int
 
 
 class ServiceForm(forms.ModelForm):
-    duration_minutes = bounded_int("Duration", 5, 1440, "minutes")
+    duration_minutes = bounded_int("Duration (minutes)", 5, 1440, "minutes")
     capacity = bounded_int(
         "Capacity",
         1,
@@ -56,6 +57,7 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.business = business
+        self.fields["price"].label = f"Price ({business.currency})"
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -88,15 +90,17 @@ def _service_field(business: Business) -> forms.ModelChoiceField:
 
 
 def _deadline_field() -> forms.IntegerField:
-    field = bounded_int(
-        "Booking closes",
-        0,
-        720,
-        "hours",
-        help_text="Hours before the start when online booking closes (0–720).",
+    return bounded_int("Booking closes (hours before the start)", 0, 720, "hours")
+
+
+def deadline_help(business: Business) -> str:
+    """The rule, as the session forms explain it (``availability.closing_lead``)."""
+    notice = business.booking_settings.min_advance_booking_hours
+    return (
+        f"Online booking closes this many hours before the start (0–720), or "
+        f"earlier if your minimum notice ({notice} h, in Settings) is longer: the "
+        "longer of the two applies."
     )
-    field.initial = 24
-    return field
 
 
 def _capacity_field() -> forms.IntegerField:
@@ -136,6 +140,9 @@ class _ScheduleForm(forms.Form):
         super().__init__(*args, **kw)
         self.business = business
         self.today = today
+        deadline = self.fields["booking_deadline_hours"]
+        deadline.initial = default_deadline_hours(business)
+        deadline.help_text = deadline_help(business)
         if with_service:
             self.fields["service"] = _service_field(business)
         self.order_fields(self.field_order)

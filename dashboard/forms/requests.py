@@ -64,6 +64,11 @@ class RequestFilterForm(forms.Form):
             self.add_error("date_to", "The end date must not be before the start.")
         return cleaned
 
+    @property
+    def has_filters(self) -> bool:
+        """Whether any filter is in force (the form must have been validated)."""
+        return self.filters() != RequestFilters()
+
     def filters(self) -> RequestFilters:
         """The valid part of the filters (the form must have been validated)."""
         data = {} if not hasattr(self, "cleaned_data") else self.cleaned_data
@@ -76,17 +81,58 @@ class RequestFilterForm(forms.Form):
         )
 
 
+# Reasons an owner gives most, one click away (the reason itself stays required).
+READY_REASONS = [
+    "This time is no longer available. Please book another time.",
+    "The session is full.",
+    "We are closed that day.",
+    "This service is not right for you; please call us to talk it over.",
+]
+
+
 class RejectForm(forms.Form):
+    """A reason, picked from ``READY_REASONS`` or written (or both)."""
+
+    ready = forms.ChoiceField(
+        label="Ready reasons",
+        choices=[(str(n), text) for n, text in enumerate(READY_REASONS)],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one of the ready reasons."},
+    )
     reason = forms.CharField(
         label="Reason for the client",
         max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The client reads this in their email.",
-        error_messages={
-            "required": "Please give a reason; the client will read it.",
-            "max_length": "Keep the reason under 2,000 characters.",
-        },
+        error_messages={"max_length": "Keep the reason under 2,000 characters."},
     )
+
+    def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whom it reaches: with no email, only their booking page shows it (the
+        # page says "no email: call …" above the form).
+        reaches = (
+            "The client reads this in their email."
+            if booking is None or booking.client_email
+            else f"{booking.client_name} sees it only on their booking page."
+        )
+        self.fields[
+            "reason"
+        ].help_text = f"Pick a ready reason, write your own, or add to it. {reaches}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ready = cleaned.get("ready")
+        picked = READY_REASONS[int(ready)] if ready else ""
+        written = (cleaned.get("reason") or "").strip()
+        if "reason" in self.errors or "ready" in self.errors:
+            return cleaned
+        if not picked and not written:
+            self.add_error("reason", "Please give a reason; the client will read it.")
+            return cleaned
+        cleaned["reason"] = " ".join(part for part in (picked, written) if part)
+        return cleaned
 
 
 class CancelForm(forms.Form):
@@ -97,6 +143,9 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Keep the message under 2,000 characters."},
     )
+
+    def __init__(self, *args, booking: BookingRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)  # ``booking``: as RejectForm takes it
 
 
 class MoveForm(forms.Form):

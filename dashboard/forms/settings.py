@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from booking.forms import normalize_phone
 from booking.models import BookingSettings, Business, BusinessSlugRedirect, Membership
+from booking.money import currency_choices
 from booking.slugs import SLUG_MAX_LENGTH, validate_business_slug
 from dashboard.forms.common import bounded_int, timezone_choices
 
@@ -23,13 +24,20 @@ class BusinessProfileForm(forms.ModelForm):
         choices=timezone_choices,
         help_text="Session times are set and shown in this zone.",
     )
+    currency = forms.ChoiceField(
+        label="Currency",
+        choices=currency_choices,
+        help_text="Your prices are in this currency, on your booking page too.",
+        error_messages={"invalid_choice": "Pick a currency from the list."},
+    )
 
     class Meta:
         model = Business
         fields = ["name", "slug", "description", "address", "phone", "email"]
         help_texts = {
             "phone": "Shown on your booking page.",
-            "email": "Shown on your booking page.",
+            "email": "Shown on your booking page, and where clients reply to your "
+            "emails. It starts as the email you signed up with.",
         }
         error_messages = {
             "name": {"required": "Enter your business's name."},
@@ -43,6 +51,7 @@ class BusinessProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].initial = self.instance.timezone
+        self.fields["currency"].initial = self.instance.currency
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip()
@@ -72,6 +81,7 @@ class BusinessProfileForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Business:
         self.instance.timezone = self.cleaned_data["timezone"]
+        self.instance.currency = self.cleaned_data["currency"]
         return super().save(commit)
 
 
@@ -79,32 +89,33 @@ class BookingSettingsForm(forms.ModelForm):
     """The booking settings' fields; ``booking_settings_update`` saves them."""
 
     buffer_time_minutes = bounded_int(
-        "Buffer between sessions",
+        "Buffer between sessions (minutes)",
         0,
         240,
         "minutes",
         help_text="Minutes kept free around a booked session (0–240).",
     )
     booking_expiry_hours = bounded_int(
-        "Hold a pending request for",
+        "Hold a pending request for (hours)",
         1,
         168,
         "hours",
         help_text="Hours a request waits for your answer before it expires (1–168).",
     )
     max_advance_booking_days = bounded_int(
-        "Book at most this far ahead",
+        "Book at most this far ahead (days)",
         1,
         365,
         "days",
         help_text="Days ahead clients can book (1–365).",
     )
     min_advance_booking_hours = bounded_int(
-        "Book at least this long before",
+        "Minimum notice (hours)",
         0,
         720,
         "hours",
-        help_text="Hours of notice you need before a session (0–720).",
+        help_text="Online booking of every session closes this many hours before "
+        "it starts, or earlier where the session's own deadline is longer (0–720).",
     )
     reschedule_notice_hours = bounded_int(
         "Changes of time online until",
@@ -115,7 +126,7 @@ class BookingSettingsForm(forms.ModelForm):
         "(0 = until it starts; up to 720).",
     )
     reminder_hours_before = bounded_int(
-        "Remind clients before a session",
+        "Remind clients before a session (hours)",
         0,
         168,
         "hours",

@@ -1,8 +1,11 @@
 """Services: list, create, edit, deactivate, delete (only if never booked)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
     require_http_methods,
@@ -14,7 +17,8 @@ from booking import businesses
 from booking.models import BookingRequest, Service
 from dashboard.access import DashboardRequest, business_view, get_service_for_owner
 from dashboard.forms.catalogue import ServiceForm
-from dashboard.responses import posted, run_command
+from dashboard.responses import posted, run_command, safe_next
+from dashboard.views.home import get_started
 
 
 def _back(request: DashboardRequest):
@@ -42,14 +46,32 @@ def services_list(request: DashboardRequest):
     return render(request, "dashboard/services/list.html", {"services": rows})
 
 
+def _after_saving(request: DashboardRequest, saved: Service, *, created: bool):
+    """Back where the owner came from (adding a session: with this service chosen);
+    else, for a new service, to "Get started" while the business is not ready; else
+    to the services."""
+    target = safe_next(request, "")
+    if target:
+        joiner = "&" if "?" in target else "?"
+        return redirect(f"{target}{joiner}{urlencode({'service': saved.pk})}")
+    if created and not get_started(request.business).done:
+        return redirect(
+            reverse("dashboard:home", kwargs={"business_id": request.business.pk})
+            + "#get-started"
+        )
+    return _back(request)
+
+
 def _form_page(request: DashboardRequest, service: Service | None):
     form = ServiceForm(posted(request), instance=service, business=request.business)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, f"Service “{saved.name}” saved.")
-        return _back(request)
+        return _after_saving(request, saved, created=service is None)
     return render(
-        request, "dashboard/services/form.html", {"form": form, "service": service}
+        request,
+        "dashboard/services/form.html",
+        {"form": form, "service": service, "next": safe_next(request, "")},
     )
 
 

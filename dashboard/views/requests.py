@@ -6,7 +6,7 @@ from functools import partial
 from itertools import chain
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django_tables2 import RequestConfig
 from booking import services
 from booking.errors import BookingError
 from booking.models import BookingRequest
-from booking.selectors import booking_requests_for_business
+from booking.selectors import booking_requests_for_business, pending_count
 from dashboard.access import DashboardRequest, business_view, get_request_for_member
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
@@ -49,8 +49,17 @@ def _detail_url(request: DashboardRequest, pk: int) -> str:
     )
 
 
-def _filtered(request: DashboardRequest, now: datetime):
-    form = RequestFilterForm(request.GET, business=request.business)
+WAITING = BookingRequest.Status.PENDING
+
+
+def _filtered(request: DashboardRequest, now: datetime, *, waiting: int = 0):
+    """The filter form and the requests it finds. A plain visit (no filter, sort or
+    page asked for) opens on those waiting for an answer when there are any."""
+    data = request.GET
+    if waiting and not data:
+        data = QueryDict(mutable=True)
+        data["status"] = WAITING
+    form = RequestFilterForm(data, business=request.business)
     form.is_valid()
     found = booking_requests_for_business(
         business=request.business, filters=form.filters(), now=now
@@ -60,16 +69,29 @@ def _filtered(request: DashboardRequest, now: datetime):
 
 def _table_page(request: DashboardRequest):
     now = timezone.now()
-    form, found = _filtered(request, now)
+    waiting = pending_count(business=request.business, now=now)
+    form, found = _filtered(request, now, waiting=waiting)
+    showing_waiting = form.filters().status == WAITING
     query = request.GET.urlencode()
     table = BookingRequestTable(
         found,
         business=request.business,
         now=now,
         next_url=_list_url(request) + (f"?{query}" if query else ""),
+        # Waiting: the one to expire first on top; the rest: the newest first.
+        order_by=("status",) if showing_waiting else None,
     )
+    if showing_waiting:
+        table.empty_text = "Nothing is waiting for your answer."
     paginate(request, table)
-    context = {"form": form, "table": table, "query": query}
+    context = {
+        "form": form,
+        "table": table,
+        "query": query,
+        "waiting": waiting,
+        "showing_waiting": showing_waiting,
+        "showing_all": not form.has_filters,
+    }
     return render_page(request, LIST, context, partial="table")
 
 
@@ -128,7 +150,7 @@ def _decide(request: DashboardRequest, pk: int, kind: str):
     """Reject (reason required) or cancel (message optional): a form, then the call."""
     booking = get_request_for_member(request, pk)
     form_class, command, verb = DECISIONS[kind]
-    form = form_class(posted(request))
+    form = form_class(posted(request), booking=booking)
     if request.method == "POST" and form.is_valid():
         call = partial(
             getattr(services, command),
@@ -212,9 +234,9 @@ def request_detail(request: DashboardRequest, pk: int):
                 "actor", "from_session", "to_session"
             ),
             "move_waiting": booking.has_waiting_move(now),
-            "reject_form": RejectForm(auto_id="reject_%s"),
+            "reject_form": RejectForm(auto_id="reject_%s", booking=booking),
             "move_reject_form": RejectForm(auto_id="move_reject_%s"),
-            "cancel_form": CancelForm(auto_id="cancel_%s"),
+            "cancel_form": CancelForm(auto_id="cancel_%s", booking=booking),
             "back": safe_next(request, _list_url(request)),
         },
     )

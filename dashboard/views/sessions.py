@@ -1,6 +1,7 @@
 """Sessions: week and list views, one session, a recurring series, edit, cancel."""
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,9 +22,10 @@ from booking.selectors import (
     local_day_start,
     session_for_card,
     sessions_by_day,
-    sessions_with_counts,
+    sessions_from,
 )
 from dashboard.access import DashboardRequest, business_view, get_session_for_member
+from dashboard.display import week_grid
 from dashboard.forms.catalogue import SeriesForm, SessionForm, local_today
 from dashboard.forms.requests import CancelForm
 from dashboard.responses import (
@@ -57,8 +59,8 @@ def sessions_page(request: DashboardRequest):
     business, now = request.business, timezone.now()
     today = local_today(business, now)
     if request.GET.get("view") == "list":
-        upcoming = sessions_with_counts(business=business, now=now).filter(
-            starts_at__gte=local_day_start(today, business.tz)
+        upcoming = sessions_from(
+            business=business, start=local_day_start(today, business.tz), now=now
         )
         page = Paginator(upcoming, 30).get_page(request.GET.get("page"))
         context = {"mode": "list", "page": page, "sessions": page.object_list}
@@ -66,11 +68,13 @@ def sessions_page(request: DashboardRequest):
         day = _parse_day(request.GET.get("week"), today)
         monday = day - timedelta(days=day.weekday())
         days = sessions_by_day(business=business, first_day=monday, days=7, now=now)
+        hours, columns = week_grid(days, business.tz)
         context = {
             "mode": "week",
             "monday": monday,
             "sunday": days[-1][0],
-            "days": days,
+            "hours": hours,
+            "columns": columns,
             "previous_week": (monday - timedelta(days=7)).isoformat(),
             "next_week": (monday + timedelta(days=7)).isoformat(),
         }
@@ -84,12 +88,43 @@ def sessions_page(request: DashboardRequest):
     )
 
 
+def _no_services(request: DashboardRequest):
+    """A session is a time for a service: with none, owners add one first (and come
+    back here); staff are told to ask an owner."""
+    if request.business.services.filter(is_active=True).exists():
+        return None
+    if not request.membership.is_owner:
+        return render(request, "dashboard/sessions/no_services.html")
+    messages.info(
+        request,
+        "First add a service: a session is a time clients can book for one of "
+        "your services. Once it is saved you come back here.",
+    )
+    new = reverse("dashboard:service_new", kwargs={"business_id": request.business.pk})
+    return redirect(f"{new}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _chosen_service(request: DashboardRequest) -> dict:
+    """The service the URL names (``?service=``, as after adding one), if active."""
+    value = request.GET.get("service", "")
+    if value.isdigit():
+        found = request.business.services.filter(pk=value, is_active=True).first()
+        if found:
+            return {"service": found}
+    return {}
+
+
 @business_view()
 @require_http_methods(GET_POST)
 def session_new(request: DashboardRequest):
+    if first := _no_services(request):
+        return first
     business = request.business
     today = local_today(business, timezone.now())
-    initial = {"day": _parse_day(request.GET.get("day"), today)}
+    initial = {
+        "day": _parse_day(request.GET.get("day"), today),
+        **_chosen_service(request),
+    }
     form = SessionForm(posted(request), business=business, today=today, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -115,13 +150,18 @@ def _series_form(request: DashboardRequest, data) -> SeriesForm:
         data,
         business=business,
         today=local_today(business, timezone.now()),
-        initial={"first_date": local_today(business, timezone.now())},
+        initial={
+            "first_date": local_today(business, timezone.now()),
+            **_chosen_service(request),
+        },
     )
 
 
 @business_view()
 @require_http_methods(GET_POST)
 def series_new(request: DashboardRequest):
+    if first := _no_services(request):
+        return first
     form = _series_form(request, posted(request))
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         data = form.cleaned_data
@@ -183,7 +223,9 @@ def session_edit(request: DashboardRequest, pk: int):
         if saved:
             return redirect(_week_url(request, form.cleaned_data["day"]))
     return render(
-        request, "dashboard/sessions/form.html", {"form": form, "session": session}
+        request,
+        "dashboard/sessions/form.html",
+        {"form": form, "session": session, "now": timezone.now()},
     )
 
 
@@ -210,7 +252,12 @@ def session_cancel(request: DashboardRequest, pk: int):
     return render(
         request,
         "dashboard/sessions/cancel.html",
-        {"session": session, "bookings": bookings, "form": form},
+        {
+            "session": session,
+            "bookings": bookings,
+            "phone_only": [b for b in bookings if not b.client_email],
+            "form": form,
+        },
     )
 
 

@@ -24,6 +24,8 @@
         var text = source.value !== undefined ? source.value : source.textContent;
         function done(ok) {
           if (status) status.textContent = ok ? "Copied to the clipboard." : "Press Ctrl+C (⌘C) to copy.";
+          // A copied booking link ticks "Get started" off (hx-trigger="copied").
+          if (ok) button.dispatchEvent(new CustomEvent("copied"));
           var label = button.dataset.label || button.textContent;
           button.dataset.label = label;
           button.textContent = ok ? "Copied!" : "Select and copy";
@@ -84,6 +86,15 @@
       var d = dialog();
       if (d) d.close();
     }
+  });
+
+  // A form that replaced its own card (data-refocus="#card summary") hands the focus
+  // to the new card, so keyboard users keep their place.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var selector = source && source.dataset && source.dataset.refocus;
+    var target = selector && document.querySelector(selector);
+    if (target) target.focus();
   });
 
   // HTMX does not swap error answers; say something instead of nothing.

@@ -136,7 +136,9 @@ def test_services_lists_active_ones_by_name(client, business, other_business):
         "duration_minutes",
         "capacity",
         "price",
+        "currency",
     ]
+    assert private["currency"] == business.currency == "GBP"
     assert private["description"] == "One-on-one instruction"
     assert (private["duration_minutes"], private["capacity"]) == (60, 1)
     assert private["price"] == "50.00"

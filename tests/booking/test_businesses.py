@@ -43,6 +43,22 @@ def test_business_create_for_owner_makes_everything_at_once():
     assert BookingSettings.objects.get(business=business).requires_approval is False
     membership = Membership.objects.get(user=user, business=business)
     assert membership.is_owner
+    # Clients can reach a new business from the start: its contact is the sign-up
+    # email until the owner sets another; prices are in its country's currency.
+    assert business.email == "maria@example.com"
+    assert business.currency == "EUR"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "currency"),
+    [("America/New_York", "USD"), ("Asia/Tokyo", "JPY"), ("UTC", "GBP")],
+)
+def test_a_new_business_guesses_its_currency_from_its_zone(zone, currency):
+    business = businesses.business_create(
+        owner=UserFactory(email="sam@example.com"), name="Place", timezone_name=zone
+    )
+    assert (business.currency, business.email) == (currency, "sam@example.com")
 
 
 @pytest.mark.django_db

@@ -106,6 +106,19 @@ def test_inactive_link_shows_the_contact_details(client, business):
 # --- step 1: services -----------------------------------------------------------------
 
 
+def test_prices_are_shown_in_the_business_currency(client, business):
+    business.currency = "EUR"
+    business.save()
+    service = ServiceFactory(
+        business=business, name="Private Lesson", duration_minutes=90, price=12.5
+    )
+    session = SessionFactory(service=service, starts_at=local_at(business, 3, 9, 0))
+    page = text(client.get(start_url(business)))
+    assert "Price €12.50" in page and "1 h 30 min" in page
+    details = client.get(reverse("booking:details", args=[business.slug, session.pk]))
+    assert "1 h 30 min · Price €12.50" in text(details)
+
+
 def test_start_lists_active_services_with_duration_price_and_group_size(
     client, business
 ):
@@ -127,8 +140,8 @@ def test_start_lists_active_services_with_duration_price_and_group_size(
     page = text(response)
     assert response.status_code == 200
     assert "Private Lesson" in page
-    assert "60 min" in page
-    assert "Price 50.00" in page
+    assert "1 h" in page and "45 min" in page
+    assert "Price £50.00" in page
     assert "Group of up to 6" in page
     assert "Old Course" not in page
     assert "Someone Else's" not in page

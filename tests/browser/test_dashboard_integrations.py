@@ -49,6 +49,9 @@ def test_a_new_token_is_shown_once_and_works_until_revoked(
     log_in(page, live_server.url, owner)
     page.goto(dash(business, ""))
     page.get_by_role("navigation", name="Dashboard").get_by_role(
+        "link", name="Settings"
+    ).click()
+    page.get_by_role("region", name="Advanced").get_by_role(
         "link", name="API tokens"
     ).click()
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
@@ -134,8 +137,10 @@ def test_a_failed_email_is_sent_again(
     page: Page, live_server, owner, business, failed_email, fake_sendgrid
 ):
     log_in(page, live_server.url, owner)
-    page.goto(dash(business, ""))
-    page.get_by_role("link", name="System health").click()
+    page.goto(dash(business, "settings/"))
+    page.get_by_role("region", name="Advanced").get_by_role(
+        "link", name="System health"
+    ).click()
     row = page.locator(f"#email-{failed_email.pk}")
     expect(row).to_contain_text("ada@example.com")
     expect(row).to_contain_text("does not contain a valid address")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import BookingRequest, Business, Session
+from dashboard.forms.requests import READY_REASONS
 from tests.browser.booking_helpers import step_ready
 from tests.browser.dashboard_support import (
     first_weekday_after,
@@ -148,7 +149,8 @@ def test_sign_up_set_up_get_booked_and_answer(
     row(page, "Ben Reject").get_by_role("link", name=re.compile("^Reject")).click()
     dialog = page.locator("dialog#dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_label("Reason for the client")).to_be_focused()
+    # The ready reasons come first, then the client's own words.
+    expect(dialog.get_by_label(READY_REASONS[0])).to_be_focused()
     dialog.get_by_label("Reason for the client").fill("We are full that week.")
     dialog.get_by_role("button", name="Reject request").click()
     expect(dialog).to_be_hidden()

@@ -28,6 +28,7 @@ class Url:
 
 URLS = [
     Url("home"),
+    Url("link_shared", "post"),
     Url("settings", owner_only=True),
     Url("settings_profile", "post", owner_only=True),
     Url("settings_booking", "post", owner_only=True),

@@ -235,12 +235,14 @@ def test_an_unknown_email_is_404(owner_client, business):
     assert response.status_code == 404
 
 
-def test_only_owners_see_the_link_in_the_menu(owner_client, staff_client, business):
+def test_owners_reach_it_from_settings_not_the_menu(owner_client, business):
     home = reverse("dashboard:home", kwargs={"business_id": business.pk})
-    assert page_url(business) in owner_client.get(home).content.decode()
-    assert page_url(business) not in staff_client.get(home).content.decode()
+    assert page_url(business) not in owner_client.get(home).content.decode()
+    settings = reverse("dashboard:settings", kwargs={"business_id": business.pk})
+    assert page_url(business) in owner_client.get(settings).content.decode()
 
 
-def test_the_menu_marks_the_page_current(owner_client, business):
+def test_the_menu_marks_settings_current(owner_client, business):
     html = owner_client.get(page_url(business)).content.decode()
-    assert f'<a href="{page_url(business)}" aria-current="page">System health' in html
+    settings = reverse("dashboard:settings", kwargs={"business_id": business.pk})
+    assert f'<a href="{settings}" aria-current="page">Settings' in html

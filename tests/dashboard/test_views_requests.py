@@ -35,7 +35,7 @@ def test_the_table_lists_the_business_requests(
     owner_client, business, pending, approved
 ):
     foreign = BookingRequestFactory(client_name="Somebody Else")
-    response = owner_client.get(url("requests", business))
+    response = owner_client.get(url("requests", business), {"status": ""})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Penny Pending" in html and "Andy Approved" in html
@@ -199,11 +199,12 @@ def test_the_table_query_count_does_not_grow_with_rows(
     owner_client, business, session, rows, django_assert_num_queries
 ):
     _seed(session, rows)
-    owner_client.get(url("requests", business))  # warm the session and its cookie
-    # session, user, membership+business+settings, switcher, services (filter form),
-    # count, page of rows
-    with django_assert_num_queries(7):
-        response = owner_client.get(url("requests", business))
+    everything = {"status": ""}
+    owner_client.get(url("requests", business), everything)  # warm the session
+    # session, user, membership+business+settings, switcher, waiting (the tabs),
+    # services (filter form), count, page of rows
+    with django_assert_num_queries(8):
+        response = owner_client.get(url("requests", business), everything)
     assert response.content.decode().count("<tr id=") == min(rows, 25)
 
 
@@ -213,8 +214,9 @@ def test_the_htmx_table_query_count_is_constant(
 ):
     _seed(session, 40)
     owner_client.get(url("requests", business), **HTMX)
-    # session, user, membership, services (filter form), count, page of rows
-    with django_assert_max_num_queries(6):
+    # session, user, membership, waiting (the tabs), services (filter form), count,
+    # page of rows
+    with django_assert_max_num_queries(7):
         owner_client.get(url("requests", business), {"status": "pending"}, **HTMX)
 
 
@@ -509,3 +511,67 @@ def test_dates_out_of_range_are_refused_with_a_message(
     if view == "requests":
         assert "Enter a date between 1900-01-01 and 9998-12-31." in body.decode()
     assert "Penny Pending" in body.decode()  # the bad filter is left out
+
+
+# --- waiting for an answer first ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_page_opens_on_the_requests_waiting_for_an_answer(
+    owner_client, business, session, approved
+):
+    now = timezone.now()
+    later = BookingRequestFactory(
+        session=session,
+        client_name="Lou Later",
+        status=Status.PENDING,
+        expires_at=now + timedelta(hours=20),
+    )
+    sooner = BookingRequestFactory(
+        session=session,
+        client_name="Sue Sooner",
+        status=Status.PENDING,
+        expires_at=now + timedelta(hours=2),
+    )
+    html = owner_client.get(url("requests", business)).content.decode()
+    tabs = html[
+        html.index('id="request-tabs"') : html.index(
+            "</nav>", html.index('id="request-tabs"')
+        )
+    ]
+    assert 'aria-current="page">Waiting for your answer' in tabs
+    assert "data-waiting>2</span>" in tabs
+    table = html[html.index('id="requests-table"') :]
+    assert "Andy Approved" not in table
+    # The one to expire first on top.
+    assert table.index(f'id="request-{sooner.pk}"') < table.index(
+        f'id="request-{later.pk}"'
+    )
+    everything = owner_client.get(url("requests", business), {"status": ""})
+    html = everything.content.decode()
+    assert "Andy Approved" in html and "Sue Sooner" in html
+    assert 'aria-current="page">All requests' in html
+
+
+@pytest.mark.django_db
+def test_with_nothing_waiting_the_page_shows_every_request(
+    owner_client, business, approved
+):
+    html = owner_client.get(url("requests", business)).content.decode()
+    assert "Andy Approved" in html
+    assert "data-waiting>0</span>" in html
+    assert 'aria-current="page">All requests' in html
+    waiting = owner_client.get(url("requests", business), {"status": "pending"})
+    assert "Nothing is waiting for your answer." in waiting.content.decode()
+
+
+@pytest.mark.django_db
+def test_filtering_with_htmx_updates_the_tabs(
+    owner_client, business, pending, approved
+):
+    response = owner_client.get(
+        url("requests", business), {"status": "approved"}, **HTMX
+    )
+    html = response.content.decode()
+    assert 'aria-label="Which requests" hx-swap-oob="true">' in html
+    assert 'aria-current="page"' not in html[: html.index("</nav>")]

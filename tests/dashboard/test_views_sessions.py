@@ -99,7 +99,7 @@ def test_create_one_session_in_the_business_zone(owner_client, business, service
 
 
 @pytest.mark.django_db
-def test_the_add_form_starts_on_the_day_clicked(owner_client, business):
+def test_the_add_form_starts_on_the_day_clicked(owner_client, business, service):
     html = owner_client.get(url("session_new", business), {"day": "2030-01-02"}).content
     assert b'value="2030-01-02"' in html
 
@@ -134,7 +134,7 @@ def test_session_bad_input(owner_client, business, service, changes, field, mess
 
 @pytest.mark.django_db
 def test_another_business_service_cannot_be_used(
-    owner_client, business, other_business
+    owner_client, business, service, other_business
 ):
     foreign = ServiceFactory(business=other_business)
     response = owner_client.post(

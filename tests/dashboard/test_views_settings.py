@@ -1,11 +1,13 @@
 """Business profile and booking settings: saved in place, every range validated."""
 
+from decimal import Decimal
+
 import pytest
 
 from booking.models import BookingSettings, Business, BusinessSlugRedirect
 from tests.conftest import HTMX
 from tests.dashboard.conftest import url
-from tests.factories import BusinessFactory
+from tests.factories import BusinessFactory, ServiceFactory
 
 
 def profile(business, **changes):
@@ -17,6 +19,7 @@ def profile(business, **changes):
         "phone": business.phone,
         "email": business.email,
         "timezone": business.timezone,
+        "currency": business.currency,
         **changes,
     }
 
@@ -50,7 +53,9 @@ def test_booking_settings_saved_in_place_with_htmx(owner_client, business):
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="booking-card"')
-    assert 'role="status" data-saved>Booking settings saved.' in html
+    # The message stands beside the card's button, in its status line.
+    button = html.index("Save booking settings</button>")
+    assert html.index('role="status"><span data-saved>Booking settings saved.') > button
     settings = BookingSettings.objects.get(business=business)
     assert settings.requires_approval is True
     assert (settings.buffer_time_minutes, settings.min_advance_booking_hours) == (
@@ -166,6 +171,34 @@ def test_profile_saved_in_place_and_the_old_link_redirects(owner_client, busines
 
 
 @pytest.mark.django_db
+def test_the_currency_is_saved_and_prices_follow_it(owner_client, business):
+    ServiceFactory(business=business, name="Lesson", price=Decimal("20"))
+    response = owner_client.post(
+        url("settings_profile", business), profile(business, currency="EUR"), **HTMX
+    )
+    assert "Business profile saved." in response.content.decode()
+    assert Business.objects.get(pk=business.pk).currency == "EUR"
+    services = owner_client.get(url("services", business)).content.decode()
+    assert "€20.00" in services
+    form = owner_client.get(url("service_new", business)).content.decode()
+    assert "Price (EUR)" in form
+    assert "Duration (minutes)" in form
+
+
+@pytest.mark.django_db
+def test_the_settings_page_sends_to_api_tokens_and_health_under_advanced(
+    owner_client, business
+):
+    html = owner_client.get(url("settings", business)).content.decode()
+    advanced = html[html.index('id="advanced"') :]
+    assert url("api_tokens", business) in advanced
+    assert url("health", business) in advanced
+    menu = html[html.index('aria-label="Dashboard"') : html.index("</nav>")]
+    assert url("api_tokens", business) not in menu
+    assert url("health", business) not in menu
+
+
+@pytest.mark.django_db
 def test_profile_without_javascript(owner_client, business):
     response = owner_client.post(
         url("settings_profile", business),
@@ -201,6 +234,8 @@ def rival(db):
         ({"phone": "call me"}, "phone", "Enter a phone number using digits"),
         ({"phone": "+44 (0) 20 7946 0000 000"}, "phone", "at most 20 characters"),
         ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+        ({"currency": "XYZ"}, "currency", "Pick a currency from the list."),
+        ({"currency": "DEM"}, "currency", "Pick a currency from the list."),
     ],
 )
 def test_profile_bad_input(owner_client, business, rival, changes, field, message):

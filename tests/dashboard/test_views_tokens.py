@@ -241,7 +241,18 @@ def test_revoking_with_htmx_answers_the_fragment(owner, owner_client, business):
     assert token.revoked_at is not None
 
 
-def test_the_page_links_to_the_api_docs_and_is_in_the_menu(staff_client, business):
+def test_the_page_links_to_the_api_docs_and_is_in_the_account_menu(
+    staff_client, business
+):
     html = staff_client.get(page_url(business)).content.decode()
     assert 'href="/api/docs"' in html
-    assert f'<a href="{page_url(business)}" aria-current="page">API tokens' in html
+    # Out of the main menu (owners reach it under Settings, Advanced); every member
+    # finds their own tokens in the account menu.
+    account = html[
+        html.index('class="user-menu"') : html.index(
+            "</details>", html.index('class="user-menu"')
+        )
+    ]
+    assert f'<a href="{page_url(business)}">Your API tokens</a>' in account
+    nav = html[html.index('aria-label="Dashboard"') : html.index("</nav>")]
+    assert page_url(business) not in nav

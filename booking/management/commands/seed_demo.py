@@ -12,9 +12,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.accounts import email_confirm
+from booking.links import absolute, booking_link
 from booking.models import (
     BookingEvent,
     BookingRequest,
@@ -24,6 +26,7 @@ from booking.models import (
     Service,
     Session,
 )
+from booking.scheduling import default_deadline_hours
 
 OWNER_EMAIL = "owner@example.com"
 BUSINESS = {
@@ -88,15 +91,15 @@ class Command(BaseCommand):
             created = self._sessions(business, services, now)
             bookings = self._bookings(business, now)
             password = self._owner(business)
-        base = os.environ.get("BOOKING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo business “{business.name}”: {created} new sessions, "
                 f"{bookings} new bookings."
             )
         )
-        self.stdout.write(f"  Booking link: {base}/book/{business.slug}/")
-        self.stdout.write(f"  Dashboard:    {base}/dashboard/  (admin: {base}/admin/)")
+        dashboard, admin = absolute(reverse("dashboard:index")), absolute("/admin/")
+        self.stdout.write(f"  Booking link: {booking_link(business)}")
+        self.stdout.write(f"  Dashboard:    {dashboard}  (admin: {admin})")
         self.stdout.write(f"  Login:        {OWNER_EMAIL} / {password}")
 
     def _business(self) -> Business:
@@ -124,6 +127,7 @@ class Command(BaseCommand):
     def _sessions(self, business: Business, services: dict[str, Service], now) -> int:
         zone = business.tz
         today = now.astimezone(zone).date()
+        deadline = default_deadline_hours(business)
         existing = set(
             Session.objects.filter(business=business).values_list(
                 "service_id", "starts_at"
@@ -144,6 +148,7 @@ class Command(BaseCommand):
                         starts_at=starts_at,
                         ends_at=starts_at + timedelta(minutes=service.duration_minutes),
                         capacity=service.capacity,
+                        booking_deadline_hours=deadline,
                     )
                 )
         Session.objects.bulk_create(new)
