@@ -264,7 +264,12 @@ def test_the_widget_moves_inside_the_frame(client, business, booking, later):
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
 
 
-def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(client, business):
+def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(
+    client, business, time_machine
+):
+    # Weeks start on today's weekday: from a Tuesday, one week holds the Saturday
+    # before and the Monday after the change on Sunday 28 March 2027.
+    time_machine.move_to(datetime(2027, 1, 5, 10, tzinfo=zoneinfo.ZoneInfo("UTC")))
     business.booking_settings.max_advance_booking_days = 365
     business.booking_settings.save()
     zone = business.tz

@@ -307,8 +307,15 @@ def _next_transition(zone: zoneinfo.ZoneInfo, after: datetime) -> datetime:
     raise AssertionError("no transition within a year")
 
 
-def test_times_across_a_dst_change_keep_their_wall_clock(client, business):
-    """Sessions at 09:00 London the days before and after a clock change."""
+def test_times_across_a_dst_change_keep_their_wall_clock(
+    client, business, time_machine
+):
+    """Sessions at 09:00 London the days before and after a clock change.
+
+    The clock is fixed on a Tuesday: weeks start on today's weekday, and the week
+    from Tuesday 23 March 2027 holds both the Saturday before and the Monday after
+    the change on Sunday 28 March."""
+    time_machine.move_to(datetime(2027, 1, 5, 10, tzinfo=zoneinfo.ZoneInfo("UTC")))
     business.booking_settings.max_advance_booking_days = 365
     business.booking_settings.save()
     change = _next_transition(business.tz, timezone.now() + timedelta(days=2))
