@@ -90,6 +90,23 @@ def widget(field: BoundField, first_error: str = "") -> SafeString:
     return field.as_widget(attrs=attrs)
 
 
+# One name for each state of a booking wherever the client sees it (pages, widget,
+# emails): "Booked" once the business expects them, "Request sent" while it decides.
+CLIENT_STATUS = {
+    "approved": "Booked",
+    "pending": "Request sent",
+    "cancelled": "Cancelled",
+    "rejected": "Declined",
+    "expired": "Expired",
+}
+
+
+@register.filter
+def client_status(status: str) -> str:
+    """``{{ status|client_status }}``: "Booked", "Request sent", "Cancelled" …"""
+    return CLIENT_STATUS.get(str(status), str(status).capitalize())
+
+
 @register.filter
 def spots(count: int) -> str:
     return f"{count} spot{pluralize(count)} left"
