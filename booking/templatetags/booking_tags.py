@@ -9,6 +9,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from booking.forms import CONTACT_FIELDS
 from booking.money import price_text
 from booking.steps import timezone_groups
 from booking.timefmt import zone_label
@@ -83,6 +84,12 @@ def widget(field: BoundField, first_error: str = "") -> SafeString:
     if field.errors:
         described.insert(0, f"{field.auto_id}_error")
         attrs["aria-invalid"] = "true"
+    if field.name in CONTACT_FIELDS:
+        # "email or phone, at least one": said once, on the pair's fieldset.
+        described.append("contact_hint")
+        if getattr(field.form, "contact_error", ""):
+            described.insert(0, "contact_error")
+            attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if first_error and field.name == first_error:

@@ -353,7 +353,7 @@ def test_details_show_the_time_in_the_client_zone_and_the_business_zone(
     assert 'name="website"' in page  # the honeypot
     # Labels, hints and required state are wired for assistive technology.
     assert '<label for="id_client_name">Your name' in page
-    assert 'aria-describedby="id_client_phone_hint"' in page
+    assert 'aria-describedby="contact_hint"' in page  # phone: "email or phone"
 
 
 def test_details_in_the_business_zone_show_one_time(client, business):

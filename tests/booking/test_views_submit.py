@@ -174,11 +174,6 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     ("fields", "field", "message"),
     [
         ({"client_name": "   "}, "client_name", "Please enter your name."),
-        (
-            {"client_email": "", "client_phone": ""},
-            "client_email",
-            "Please give an email address or a phone number",
-        ),
         ({"client_email": "not-an-email"}, "client_email", "Enter an email address"),
         ({"client_name": "x" * 256}, "client_name", "at most 255 characters"),
         (
@@ -196,7 +191,6 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     ],
     ids=[
         "missing name",
-        "no email or phone",
         "bad email",
         "long name",
         "long email",
