@@ -5,8 +5,9 @@ The views stay thin: they resolve the request, call these helpers and render. Ev
 answer to "can this be booked" comes from ``get_availability`` or the services.
 """
 
+import calendar
 import zoneinfo
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import groupby
@@ -86,6 +87,44 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Month:
+    """One month as a calendar (Monday first) with the dates that have times: the
+    week step's overview, each such date a link to its week."""
+
+    first: date
+    rows: list[list[date | None]]  # None: a day of the month before or after
+    open_days: frozenset[date]
+    previous_start: date | None  # where "previous month" leads (None: before today)
+    next_start: date | None  # where "next month" leads (None: past the window)
+
+    def is_open(self, day: date) -> bool:
+        return day in self.open_days
+
+
+def _month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _month(
+    around: date, today: date, last_day: date, open_days: frozenset[date]
+) -> Month:
+    first, end = _month_bounds(around)
+    rows = [
+        [day if day.month == first.month else None for day in week]
+        for week in calendar.Calendar().monthdatescalendar(first.year, first.month)
+    ]
+    previous_first = _month_bounds(first - timedelta(days=1))[0]
+    return Month(
+        first=first,
+        rows=rows,
+        open_days=open_days,
+        previous_start=max(previous_first, today) if first > today else None,
+        next_start=end + timedelta(days=1) if end < last_day else None,
+    )
+
+
+@dataclass(frozen=True)
 class Week:
     start: date
     end: date
@@ -95,6 +134,12 @@ class Week:
     next_with_slots: date | None  # when this week is empty: the week to jump to
     any_in_window: bool  # False: nothing at all is open in the booking window
     current_id: int | None = None  # a booking's current session, marked (moves)
+    month: Month | None = field(default=None, compare=False)
+
+    @property
+    def open_days(self) -> list[Day]:
+        """The days of this week that have a time to show (others are left out)."""
+        return [day for day in self.days if day.slots]
 
     @property
     def has_slots(self) -> bool:
@@ -136,41 +181,52 @@ def build_week(
     today = now.astimezone(zone).date()
     _, latest = booking_window(business.booking_settings, now)
     last_day = max(latest.astimezone(zone).date(), today)
-    start = _align(min(max(requested_start or today, today), last_day), today)
+    focus = min(max(requested_start or today, today), last_day)
+    start = _align(focus, today)
     end = start + timedelta(days=6)
+    # One look at the week and the month around the asked-for day (the overview).
+    month_first, month_end = _month_bounds(focus)
+    fetched_from = max(min(start, month_first), today)
+    fetched_to = min(max(end, month_end), last_day)
     found = get_availability(
         business=business,
-        start_date=start,
-        end_date=end,
+        start_date=fetched_from,
+        end_date=fetched_to,
         now=now,
         service_id=service.pk,
         tz=zone,
+        max_range_days=None,
         moving_id=moving_id,
     )
     days = [
         Day(day, found.days.get(day, []))
         for day in (start + timedelta(days=i) for i in range(7))
     ]
+    month = _month(focus, today, last_day, frozenset(found.days))
+    in_week = any(day.slots for day in days)
     next_with_slots = None
     any_in_window = bool(found.days)
-    if not found.days:
-        later = _first_day_with_slots(
-            business, service, zone, end, last_day, now, moving_id
+    if not in_week:
+        # The fetched month may already hold the next (or an earlier) open day.
+        later = next((day for day in found.days if day > end), None)
+        later = later or _first_day_with_slots(
+            business, service, zone, fetched_to, last_day, now, moving_id
         )
         next_with_slots = _align(later, today) if later else None
-        any_in_window = later is not None or (
-            start > today
+        earlier = any(day < start for day in found.days) or (
+            fetched_from > today
             and _first_day_with_slots(
                 business,
                 service,
                 zone,
                 today - timedelta(days=1),
-                start,
+                fetched_from - timedelta(days=1),
                 now,
                 moving_id,
             )
             is not None
         )
+        any_in_window = later is not None or earlier
     return Week(
         start=start,
         end=end,
@@ -179,6 +235,7 @@ def build_week(
         next_start=start + WEEK if start + WEEK <= last_day else None,
         next_with_slots=next_with_slots,
         any_in_window=any_in_window,
+        month=month,
     )
 
 
