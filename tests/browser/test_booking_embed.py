@@ -101,7 +101,7 @@ def frozen():
 
 @pytest.fixture
 def lessons(business, frozen):
-    """Private Lesson: eight times on Friday 12 June (a tall week step), one service.
+    """Private Lesson: twelve times on Friday 12 June (a tall week step), one service.
 
     Group Lesson: a single time the same Friday, for the popup.
     """
@@ -111,7 +111,7 @@ def lessons(business, frozen):
     group = ServiceFactory(
         business=business, name="Group Lesson", duration_minutes=45, capacity=6
     )
-    for hour in range(9, 17):
+    for hour in range(8, 20):
         SessionFactory(service=private, starts_at=at(12, hour))
     SessionFactory(service=group, capacity=6, starts_at=at(12, 17, 30))
     return private, group
@@ -210,7 +210,7 @@ def test_the_one_line_snippet_books_on_any_site(
         widget.get_by_role("link", name=re.compile(r"09:00–10:00")).click()
         step_ready(widget, "Your details")
         details = frame_fits(page)
-        # Eight times make the week taller than the form: the frame shrank to it.
+        # Twelve times make the week taller than the form: the frame shrank to it.
         assert details < week
 
         # Narrower, the form wraps onto more lines: the frame grows, then shrinks.
