@@ -9,7 +9,8 @@ import calendar
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from importlib import resources
 from itertools import groupby
 
 from booking.availability import (
@@ -22,35 +23,84 @@ from booking.availability import (
 from booking.models import Business, Service, Session, timezone_names
 
 WEEK = timedelta(days=7)
-# Old aliases (US/Eastern, Japan …) and tool zones stay valid in a URL, but the picker
-# offers the canonical Area/City names only.
-_PICKER_AREAS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
 
 
 @cache
-def timezone_groups() -> list[tuple[str, list[str]]]:
-    """[(area, [zone names])] for the time zone picker, sorted."""
-    names = sorted(
-        name
-        for name in timezone_names()
-        if name.split("/", 1)[0] in _PICKER_AREAS and "/" in name
-    )
-    groups = [
-        (area, list(zones))
-        for area, zones in groupby(names, key=lambda n: n.split("/", 1)[0])
-    ]
-    return [*groups, ("Other", ["UTC"])]
+def _tz_tables() -> tuple[frozenset[str], dict[str, str]]:
+    """The picker's zones and the alias → zone links, from the pinned IANA tzdata.
+
+    The rule: a zone is offered if IANA's ``zone.tab`` or ``zone1970.tab`` lists it
+    (every country's zones by their current names, Europe/Amsterdam and
+    Europe/Kyiv alike), plus UTC. Old aliases (US/Eastern, Asia/Calcutta, W-SU),
+    ``Etc/…``, ``Factory`` and ``localtime`` are not offered; an alias asked for in
+    a URL or by a device is shown under the zone it links to (``tzdata.zi``).
+    """
+    root = resources.files("tzdata").joinpath("zoneinfo")
+    names = {"UTC"}
+    for table in ("zone.tab", "zone1970.tab"):
+        for line in root.joinpath(table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
+    links = {}
+    for line in root.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()[:3]
+            links[alias] = target
+    return frozenset(names & timezone_names()), links
+
+
+def canonical_zone(name: str) -> str:
+    """The offered zone ``name`` stands for: ``Asia/Calcutta`` → ``Asia/Kolkata``,
+    ``Etc/UTC`` → ``UTC``; a name with no offered equivalent is kept as it is."""
+    names, links = _tz_tables()
+    if name in names:
+        return name
+    target = links.get(name, name)
+    if target in names:
+        return target
+    if target in {"Etc/UTC", "Etc/GMT"}:
+        return "UTC"
+    return name
+
+
+def utc_offset(zone: zoneinfo.ZoneInfo, moment: datetime) -> str:
+    """``UTC+05:30``, ``UTC−03:00``, ``UTC+00:00`` at ``moment``."""
+    offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+@dataclass(frozen=True)
+class ZoneOption:
+    name: str  # Europe/London
+    place: str  # London; Argentina/Buenos Aires
+    offset: str  # UTC+00:00, now
+
+
+def timezone_groups(now: datetime) -> list[tuple[str, list[ZoneOption]]]:
+    """[(region, [options])] for the time zone picker, each with its offset now."""
+    return _timezone_groups(now.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=4)
+def _timezone_groups(hour: datetime) -> list[tuple[str, list[ZoneOption]]]:
+    names, _ = _tz_tables()
+    regional = sorted(name for name in names if "/" in name)
+    groups = []
+    for region, zones in groupby(regional, key=lambda n: n.split("/", 1)[0]):
+        options = [
+            ZoneOption(
+                name=name,
+                place=name.split("/", 1)[1].replace("_", " "),
+                offset=utc_offset(zoneinfo.ZoneInfo(name), hour),
+            )
+            for name in zones
+        ]
+        groups.append((region, options))
+    utc = ZoneOption(name="UTC", place="UTC", offset="UTC+00:00")
+    return [*groups, ("Other", [utc])]
 
 
 @dataclass(frozen=True)
@@ -76,7 +126,9 @@ def display_zone(requested: str | None, business: Business) -> DisplayZone:
                 f"shown in {business.name}'s time zone, {business.timezone}."
             )
             return DisplayZone(business.tz, explicit=False, notice=notice)
-        return DisplayZone(zone, explicit=True, notice="")
+        return DisplayZone(
+            zoneinfo.ZoneInfo(canonical_zone(zone.key)), explicit=True, notice=""
+        )
     return DisplayZone(business.tz, explicit=False, notice="")
 
 

@@ -1,5 +1,6 @@
 """Template helpers of the public booking pages."""
 
+import zoneinfo
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -7,11 +8,12 @@ from django import template
 from django.forms import BoundField
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from booking.forms import CONTACT_FIELDS
 from booking.money import price_text
-from booking.steps import timezone_groups
+from booking.steps import ZoneOption, timezone_groups, utc_offset
 from booking.timefmt import zone_label
 
 register = template.Library()
@@ -64,10 +66,12 @@ def zone_name(zone, at: datetime | None = None) -> str:
 
 @register.simple_tag
 def timezone_options(current: str = ""):
-    """The picker's groups of zones, with ``current`` in it even if it is an alias."""
-    groups = timezone_groups()
-    if current and not any(current in names for _, names in groups):
-        groups = [*groups, ("Chosen", [current])]
+    """The picker's groups of zones (with their offsets now), ``current`` always in."""
+    groups = timezone_groups(timezone.now())
+    if current and not any(o.name == current for _, options in groups for o in options):
+        zone = zoneinfo.ZoneInfo(current)
+        chosen = ZoneOption(current, current, utc_offset(zone, timezone.now()))
+        groups = [*groups, ("Chosen", [chosen])]
     return groups
 
 
