@@ -154,6 +154,9 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM_PATH,
+        # A device in the shop's zone unless a test says otherwise (timezone_id): the
+        # booking pages show times in the device's zone (booking.js).
+        "env": {**os.environ, "TZ": "Europe/London"},
         "args": [
             "--no-sandbox",
             "--disable-gpu",

@@ -25,20 +25,40 @@
     return url.pathname + url.search;
   }
 
-  // Times in the device's zone straight away: a page in the business's zone (no ?tz=
-  // chosen) reloads in the device's; one the client chose offers it instead.
+  function validZone(zone) {
+    return !!zone && /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(zone);
+  }
+
+  // Times in the device's zone straight away. A page loaded in the business's zone
+  // (no ?tz= chosen: <main data-tz-auto>) reloads in the device's, replacing itself in
+  // the history; every later step htmx fetches without a ?tz= asks for it too. A zone
+  // the client chose (the picker, or "Show times in …'s time zone") always wins.
+  function autoZone() {
+    var main = document.getElementById("main");
+    var zone = deviceZone();
+    if (!main || !main.hasAttribute("data-tz-auto") || !validZone(zone) ||
+        zone === main.getAttribute("data-tz-current")) return false;
+    window.location.replace(zoneUrl(window.location.pathname, zone));
+    return true;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var zone = deviceZone();
+    var detail = event.detail;
+    if (!validZone(zone) || detail.verb !== "get" ||
+        !document.body.classList.contains("booking")) return;
+    var url = new URL(detail.path, window.location.href);
+    if (url.searchParams.has("tz") || (detail.formData && detail.formData.has("tz"))) return;
+    url.searchParams.set("tz", zone);
+    detail.path = url.pathname + url.search + url.hash;
+  });
+
+  // A zone the client chose: offer the device's when it differs.
   function offerZone(root) {
     var box = root.querySelector("[data-tz-current]");
-    if (!box) return;
+    var offer = box && box.querySelector("[data-tz-offer]");
     var zone = deviceZone();
-    if (!zone || !/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(zone) ||
-        zone === box.getAttribute("data-tz-current")) return;
-    if (box.hasAttribute("data-tz-auto")) {
-      window.location.replace(zoneUrl(window.location.pathname, zone));
-      return;
-    }
-    var offer = box.querySelector("[data-tz-offer]");
-    if (!offer) return;
+    if (!offer || !validZone(zone) || zone === box.getAttribute("data-tz-current")) return;
     var link = offer.querySelector("[data-tz-link]");
     var href = zoneUrl(link.getAttribute("href"), zone);
     link.setAttribute("href", href);
@@ -98,7 +118,8 @@
 
   // The first field in error has autofocus (no script needed); here: the zone offer.
   document.addEventListener("DOMContentLoaded", function () {
-    offerZone(document);
+    if (autoZone()) return;
+    offerZone(document.getElementById("step") || document);
     filterZones(document);
   });
 

@@ -173,7 +173,7 @@ def test_the_changed_client_pages_have_no_axe_violations(
         assert_accessible(page, "empty week")
 
         page.goto(f"/book/{business.slug}/service/{group.pk}/")
-        page.get_by_role("link", name=re.compile(r"10:00–10:45")).first.click()
+        page.get_by_role("link", name=re.compile(r"19:00–19:45")).first.click()  # JST
         step_ready(page, "Your details")
         page.get_by_role("button", name="Book this time").click()
         expect(page.get_by_text("Please check your details")).to_be_visible()
@@ -221,3 +221,113 @@ def test_a_request_is_request_sent_with_no_calendar_buttons(
     expect(page.get_by_text("You can add it to your calendar once")).to_be_visible()
     assert_accessible(page, "request sent")
     context.close()
+
+
+def _around_the_clock_change(business):
+    """09:00 London on Saturday 28 March (GMT) and Monday 30 March (BST)."""
+    business.booking_settings.max_advance_booking_days = 60
+    business.booking_settings.save()
+    group = ServiceFactory(
+        business=business, name="Group Lesson", duration_minutes=45, capacity=3
+    )
+    for day in (28, 30):
+        SessionFactory(
+            service=group,
+            capacity=3,
+            starts_at=datetime(2026, 3, day, 9, tzinfo=business.tz),
+        )
+    return group
+
+
+def test_times_show_in_the_device_zone_and_the_business_zone_is_one_click_away(
+    browser: Browser, live_server, business
+):
+    with time_machine.travel(NOW, tick=True):
+        group = _around_the_clock_change(business)
+        context = _context(browser, live_server, 375, timezone_id="Asia/Tokyo")
+        page = context.new_page()
+
+        page.goto(f"/book/{business.slug}/service/{group.pk}/?start=2026-03-27")
+
+        expect(page).to_have_url(re.compile(r"tz=Asia%2FTokyo"))
+        expect(page.get_by_text("Times in Asia/Tokyo (JST)")).to_be_visible()
+        # London's clocks go forward between the two; Tokyo's do not.
+        expect(page.get_by_role("link", name=re.compile("18:00–18:45"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("17:00–17:45"))).to_be_visible()
+
+        page.get_by_role(
+            "link", name=re.compile("Show times in Swim School Pro's")
+        ).click()
+        expect(page.get_by_text("Times in Europe/London (GMT)")).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("09:00–09:45"))).to_have_count(
+            2
+        )
+        expect(page).to_have_url(re.compile(r"tz=Europe/London|tz=Europe%2FLondon"))
+        # Chosen: a reload keeps it, and the device's zone is one click away.
+        page.reload()
+        expect(page.get_by_text("Times in Europe/London (GMT)")).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Show times in Asia/Tokyo")
+        ).to_be_visible()
+        # Onward steps keep the zone chosen.
+        page.get_by_role("link", name=re.compile("09:00–09:45")).first.click()
+        step_ready(page, "Your details")
+        expect(page.locator(".summary")).to_contain_text("09:00–09:45 Europe/London")
+        context.close()
+
+
+def test_without_javascript_times_stay_in_the_business_zone(
+    browser: Browser, live_server, business
+):
+    with time_machine.travel(NOW, tick=True):
+        group = _around_the_clock_change(business)
+        context = _context(
+            browser,
+            live_server,
+            1280,
+            timezone_id="Asia/Tokyo",
+            java_script_enabled=False,
+        )
+        page = context.new_page()
+        page.goto(f"/book/{business.slug}/service/{group.pk}/?start=2026-03-27")
+
+        expect(page.get_by_text("Times in Europe/London (GMT)")).to_be_visible()
+        expect(page.get_by_label("Find a time zone")).to_be_hidden()
+        page.get_by_text("Time zone: Europe/London").click()
+        page.get_by_label("Show times in").select_option("Asia/Tokyo")
+        page.get_by_role("button", name="Change time zone").click()
+        expect(page.get_by_text("Times in Asia/Tokyo (JST)")).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("17:00–17:45"))).to_be_visible()
+        context.close()
+
+
+def test_the_zone_picker_filters_as_you_type_and_enter_picks(
+    browser: Browser, live_server, business
+):
+    with time_machine.travel(NOW, tick=True):
+        group = _around_the_clock_change(business)
+        context = _context(browser, live_server, 1280, timezone_id="Europe/London")
+        page = context.new_page()
+        page.goto(f"/book/{business.slug}/service/{group.pk}/?start=2026-03-27")
+
+        summary = page.get_by_text("Time zone: Europe/London")
+        summary.focus()
+        page.keyboard.press("Enter")  # opens the picker
+        search = page.get_by_label("Find a time zone")
+        expect(search).to_be_visible()
+        search.focus()
+        page.keyboard.type("kolkata")
+        select = page.get_by_label("Show times in")
+        expect(select).to_have_value("Asia/Kolkata")
+        expect(page.locator("#tz-found")).to_have_text(
+            "1 time zone found, first: Kolkata (UTC+05:30)"
+        )
+        expect(select.locator("option:not([hidden])")).to_have_count(1)
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_text("Times in Asia/Kolkata (IST)")).to_be_visible()
+        # 09:00 London: 14:30 IST on Saturday (GMT), 13:30 on Monday (BST).
+        expect(page.get_by_role("link", name=re.compile("14:30–15:15"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("13:30–14:15"))).to_be_visible()
+        assert_accessible(page, "week in a zone picked with the filter")
+        context.close()
