@@ -45,8 +45,10 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var zone = deviceZone();
     var detail = event.detail;
-    if (!validZone(zone) || detail.verb !== "get" ||
-        !document.body.classList.contains("booking")) return;
+    var main = document.getElementById("main");
+    // A device in the business's zone needs no ?tz=: its times are already shown so.
+    if (!validZone(zone) || detail.verb !== "get" || !main ||
+        zone === main.getAttribute("data-tz-business")) return;
     var url = new URL(detail.path, window.location.href);
     if (url.searchParams.has("tz") || (detail.formData && detail.formData.has("tz"))) return;
     url.searchParams.set("tz", zone);

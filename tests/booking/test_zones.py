@@ -104,7 +104,9 @@ def test_the_picker_lists_regions_offsets_and_a_filter_box(client, business):
     assert re.search(r'<div class="tz__find" data-tz-find hidden>', page)
     assert '<label for="tz-filter">Find a time zone</label>' in page
     # Shown in the business's zone by default: booking.js may switch to the device's.
-    assert 'data-tz-current="Europe/London" data-tz-auto>' in page
+    assert (
+        'data-tz-current="Europe/London" data-tz-business="Europe/London" data-tz-auto>'
+    ) in page
     assert "Show times in Swim School Pro's time zone" not in page
 
 
