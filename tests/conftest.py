@@ -156,7 +156,8 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM_PATH,
         # A device in the shop's zone unless a test says otherwise (timezone_id): the
         # booking pages show times in the device's zone (booking.js).
-        "env": {**os.environ, "TZ": "Europe/London"},
+        # … and in British English: times on a 24-hour clock (Accept-Language).
+        "env": {**os.environ, "TZ": "Europe/London", "LANG": "en_GB.UTF-8"},
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -165,6 +166,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--lang=en-GB",
         ],
     }
 

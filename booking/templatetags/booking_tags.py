@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from booking.clock import clock as clock_text
 from booking.forms import CONTACT_FIELDS
 from booking.money import price_text
 from booking.steps import ZoneOption, timezone_groups, utc_offset
@@ -116,6 +117,13 @@ CLIENT_STATUS = {
 def client_status(status: str) -> str:
     """``{{ status|client_status }}``: "Booked", "Request sent", "Cancelled" …"""
     return CLIENT_STATUS.get(str(status), str(status).capitalize())
+
+
+@register.filter(expects_localtime=True)
+def clock(moment, cycle: str = "24") -> str:
+    """``{{ slot.starts_at|clock:hours }}``: "09:00", or "9:00 AM" for a reader whose
+    language keeps a 12-hour clock (``hours``: render_page, from Accept-Language)."""
+    return clock_text(moment, cycle) if moment else ""
 
 
 @register.filter
