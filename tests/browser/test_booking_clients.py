@@ -331,3 +331,28 @@ def test_the_zone_picker_filters_as_you_type_and_enter_picks(
         expect(page.get_by_role("link", name=re.compile("13:30–14:15"))).to_be_visible()
         assert_accessible(page, "week in a zone picked with the filter")
         context.close()
+
+
+def test_an_american_reader_gets_a_12_hour_clock(
+    browser: Browser, live_server, business
+):
+    with time_machine.travel(NOW, tick=True):
+        group = _around_the_clock_change(business)
+        context = _context(
+            browser, live_server, 375, timezone_id="Europe/London", locale="en-US"
+        )
+        page = context.new_page()
+        page.goto(f"/book/{business.slug}/service/{group.pk}/?start=2026-03-27")
+
+        expect(
+            page.get_by_role("link", name=re.compile("9:00 AM–9:45 AM GMT"))
+        ).to_be_visible()
+        expect(
+            page.get_by_role("link", name=re.compile("9:00 AM–9:45 AM BST"))
+        ).to_be_visible()
+        page.get_by_role("link", name=re.compile("9:00 AM–9:45 AM BST")).click()
+        step_ready(page, "Your details")
+        expect(page.locator(".summary")).to_contain_text(
+            "Monday 30 March 2026, 9:00 AM–9:45 AM Europe/London (BST)"
+        )
+        context.close()
