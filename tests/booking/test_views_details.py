@@ -117,3 +117,18 @@ def test_the_json_api_rule_is_unchanged_field_by_field(client, business, session
     assert not form.is_valid()
     assert form.errors["client_email"] == [MESSAGE]
     assert form.errors["client_phone"] == [MESSAGE]
+
+
+def test_an_error_on_a_time_that_is_now_full_shows_no_spots(client, business, session):
+    token = form_token(client, business, session)
+    BookingRequestFactory.create_batch(2, session=session)  # now full
+
+    response = client.post(
+        details_url(business, session),
+        {"token": token, **details(client_email="", client_phone="")},
+    )
+
+    page = text(response)
+    assert response.status_code == 400
+    assert "spots left" not in page and "spot left" not in page
+    assert MESSAGE in page

@@ -123,3 +123,16 @@ def test_in_another_zone_the_business_zone_is_one_click_away(client, business):
         "(Europe/London)</a>"
     ) in page
     assert "data-tz-auto" not in page
+
+
+@pytest.mark.django_db
+def test_a_zone_with_no_current_name_is_listed_as_chosen(client, business):
+    session = make_session(business, days=3)
+
+    page = text(client.get(week_url(business, session.service, tz="Etc/GMT%2B5")))
+
+    assert "Times in Etc/GMT+5 (GMT-5)" in page
+    assert (
+        '<optgroup label="Chosen"> <option value="Etc/GMT+5" selected>'
+        "Etc/GMT+5 (UTC−05:00)</option>"
+    ) in page
