@@ -195,14 +195,15 @@ def test_the_changed_client_pages_have_no_axe_violations(
         context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
 def test_a_request_is_request_sent_with_no_calendar_buttons(
-    browser: Browser, live_server, business
+    browser: Browser, live_server, business, width
 ):
     settings = business.booking_settings
     settings.requires_approval = True
     settings.save()
     shop = make_shop(business)
-    context = _context(browser, live_server, 375)
+    context = _context(browser, live_server, width)
     page = context.new_page()
 
     page.goto(f"/book/{business.slug}/service/{shop.private.pk}/")
@@ -301,12 +302,13 @@ def test_without_javascript_times_stay_in_the_business_zone(
         context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
 def test_the_zone_picker_filters_as_you_type_and_enter_picks(
-    browser: Browser, live_server, business
+    browser: Browser, live_server, business, width
 ):
     with time_machine.travel(NOW, tick=True):
         group = _around_the_clock_change(business)
-        context = _context(browser, live_server, 1280, timezone_id="Europe/London")
+        context = _context(browser, live_server, width, timezone_id="Europe/London")
         page = context.new_page()
         page.goto(f"/book/{business.slug}/service/{group.pk}/?start=2026-03-27")
 
