@@ -91,6 +91,8 @@ class ClientDetailsForm(forms.Form):
         return cleaned
 
 
+CONTACT_FIELDS = ("client_email", "client_phone")
+
 CARRIED_FIELDS = {
     "client_name": 255,
     "client_email": 255,
@@ -114,17 +116,53 @@ class DetailsForm(ClientDetailsForm):
             self.fields[name].widget.attrs.update(attrs)
         self.fields["client_phone"].widget.input_type = "tel"
         self.fields["client_email"].help_text = "For your confirmation."
-        self.fields[
-            "client_phone"
-        ].help_text = "Email or phone: give at least one so the business can reach you."
         self.fields["notes"].help_text = "Optional, up to 2,000 characters."
+
+    def clean(self) -> dict:
+        """As the shared form, but "give an email or a phone" is one error of the
+        pair (the page shows it once, on their fieldset), not one on each field."""
+        cleaned = super().clean()
+        missing = None
+        for name in CONTACT_FIELDS:
+            if name not in self._errors:
+                continue
+            errors = self._errors[name].as_data()
+            kept = [e for e in errors if e.code != "contact_required"]
+            missing = missing or next(
+                (e for e in errors if e.code == "contact_required"), None
+            )
+            if kept:
+                self._errors[name] = self.error_class(kept, renderer=self.renderer)
+            else:
+                del self._errors[name]
+        if missing is not None:
+            self.add_error(None, missing)
+        return cleaned
+
+    @property
+    def contact_error(self) -> str:
+        """The "email or phone" message when neither was given, else ""."""
+        if not self.is_bound:
+            return ""
+        for error in self.errors.get("__all__", self.error_class()).as_data():
+            if error.code == "contact_required":
+                return error.messages[0]
+        return ""
 
     @property
     def first_error(self) -> str:
         """The first field with an error: it gets the focus (``autofocus``)."""
         if not self.is_bound:
             return ""
-        return next((name for name in self.fields if name in self.errors), "")
+        contact = bool(self.contact_error)
+        return next(
+            (
+                name
+                for name in self.fields
+                if name in self.errors or (contact and name == "client_email")
+            ),
+            "",
+        )
 
 
 def carried_details(data: QueryDict) -> dict[str, str]:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from booking.clock import hour_cycle
 from booking.forms import DetailsForm
 from booking.origins import is_origin, normalize_origin
 from booking.ratelimits import browse_rate, retry_after_seconds, submit_rate
@@ -87,10 +88,14 @@ def render_page(
     fragment = bool(htmx) and not htmx.history_restore_request
     name = f"{template}#step" if fragment else template
     context = {**context, "private": private}
+    if (
+        zone is not None
+    ):  # times show on a 12- or 24-hour clock, as the reader's language
+        context["hours"] = hour_cycle(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
     with timezone.override(zone.zone if zone else timezone.get_current_timezone()):
         content = render_to_string(name, context, request=request)
     response = HttpResponse(content, status=status)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", *(["Accept-Language"] if zone else [])])
     if fragment:
         response["HX-Push-Url"] = request.get_full_path()
     if context.get("embed"):

@@ -5,10 +5,12 @@ The views stay thin: they resolve the request, call these helpers and render. Ev
 answer to "can this be booked" comes from ``get_availability`` or the services.
 """
 
+import calendar
 import zoneinfo
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from importlib import resources
 from itertools import groupby
 
 from booking.availability import (
@@ -21,35 +23,84 @@ from booking.availability import (
 from booking.models import Business, Service, Session, timezone_names
 
 WEEK = timedelta(days=7)
-# Old aliases (US/Eastern, Japan …) and tool zones stay valid in a URL, but the picker
-# offers the canonical Area/City names only.
-_PICKER_AREAS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
 
 
 @cache
-def timezone_groups() -> list[tuple[str, list[str]]]:
-    """[(area, [zone names])] for the time zone picker, sorted."""
-    names = sorted(
-        name
-        for name in timezone_names()
-        if name.split("/", 1)[0] in _PICKER_AREAS and "/" in name
-    )
-    groups = [
-        (area, list(zones))
-        for area, zones in groupby(names, key=lambda n: n.split("/", 1)[0])
-    ]
-    return [*groups, ("Other", ["UTC"])]
+def _tz_tables() -> tuple[frozenset[str], dict[str, str]]:
+    """The picker's zones and the alias → zone links, from the pinned IANA tzdata.
+
+    The rule: a zone is offered if IANA's ``zone.tab`` or ``zone1970.tab`` lists it
+    (every country's zones by their current names, Europe/Amsterdam and
+    Europe/Kyiv alike), plus UTC. Old aliases (US/Eastern, Asia/Calcutta, W-SU),
+    ``Etc/…``, ``Factory`` and ``localtime`` are not offered; an alias asked for in
+    a URL or by a device is shown under the zone it links to (``tzdata.zi``).
+    """
+    root = resources.files("tzdata").joinpath("zoneinfo")
+    names = {"UTC"}
+    for table in ("zone.tab", "zone1970.tab"):
+        for line in root.joinpath(table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
+    links = {}
+    for line in root.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()[:3]
+            links[alias] = target
+    return frozenset(names & timezone_names()), links
+
+
+def canonical_zone(name: str) -> str:
+    """The offered zone ``name`` stands for: ``Asia/Calcutta`` → ``Asia/Kolkata``,
+    ``Etc/UTC`` → ``UTC``; a name with no offered equivalent is kept as it is."""
+    names, links = _tz_tables()
+    if name in names:
+        return name
+    target = links.get(name, name)
+    if target in names:
+        return target
+    if target in {"Etc/UTC", "Etc/GMT"}:
+        return "UTC"
+    return name
+
+
+def utc_offset(zone: zoneinfo.ZoneInfo, moment: datetime) -> str:
+    """``UTC+05:30``, ``UTC−03:00``, ``UTC+00:00`` at ``moment``."""
+    offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+@dataclass(frozen=True)
+class ZoneOption:
+    name: str  # Europe/London
+    place: str  # London; Argentina/Buenos Aires
+    offset: str  # UTC+00:00, now
+
+
+def timezone_groups(now: datetime) -> list[tuple[str, list[ZoneOption]]]:
+    """[(region, [options])] for the time zone picker, each with its offset now."""
+    return _timezone_groups(now.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=4)
+def _timezone_groups(hour: datetime) -> list[tuple[str, list[ZoneOption]]]:
+    names, _ = _tz_tables()
+    regional = sorted(name for name in names if "/" in name)
+    groups = []
+    for region, zones in groupby(regional, key=lambda n: n.split("/", 1)[0]):
+        options = [
+            ZoneOption(
+                name=name,
+                place=name.split("/", 1)[1].replace("_", " "),
+                offset=utc_offset(zoneinfo.ZoneInfo(name), hour),
+            )
+            for name in zones
+        ]
+        groups.append((region, options))
+    utc = ZoneOption(name="UTC", place="UTC", offset="UTC+00:00")
+    return [*groups, ("Other", [utc])]
 
 
 @dataclass(frozen=True)
@@ -75,7 +126,9 @@ def display_zone(requested: str | None, business: Business) -> DisplayZone:
                 f"shown in {business.name}'s time zone, {business.timezone}."
             )
             return DisplayZone(business.tz, explicit=False, notice=notice)
-        return DisplayZone(zone, explicit=True, notice="")
+        return DisplayZone(
+            zoneinfo.ZoneInfo(canonical_zone(zone.key)), explicit=True, notice=""
+        )
     return DisplayZone(business.tz, explicit=False, notice="")
 
 
@@ -83,6 +136,44 @@ def display_zone(requested: str | None, business: Business) -> DisplayZone:
 class Day:
     date: date
     slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month as a calendar (Monday first) with the dates that have times: the
+    week step's overview, each such date a link to its week."""
+
+    first: date
+    rows: list[list[date | None]]  # None: a day of the month before or after
+    open_days: frozenset[date]
+    previous_start: date | None  # where "previous month" leads (None: before today)
+    next_start: date | None  # where "next month" leads (None: past the window)
+
+    def is_open(self, day: date) -> bool:
+        return day in self.open_days
+
+
+def _month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _month(
+    around: date, today: date, last_day: date, open_days: frozenset[date]
+) -> Month:
+    first, end = _month_bounds(around)
+    rows = [
+        [day if day.month == first.month else None for day in week]
+        for week in calendar.Calendar().monthdatescalendar(first.year, first.month)
+    ]
+    previous_first = _month_bounds(first - timedelta(days=1))[0]
+    return Month(
+        first=first,
+        rows=rows,
+        open_days=open_days,
+        previous_start=max(previous_first, today) if first > today else None,
+        next_start=end + timedelta(days=1) if end < last_day else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -95,6 +186,12 @@ class Week:
     next_with_slots: date | None  # when this week is empty: the week to jump to
     any_in_window: bool  # False: nothing at all is open in the booking window
     current_id: int | None = None  # a booking's current session, marked (moves)
+    month: Month | None = field(default=None, compare=False)
+
+    @property
+    def open_days(self) -> list[Day]:
+        """The days of this week that have a time to show (others are left out)."""
+        return [day for day in self.days if day.slots]
 
     @property
     def has_slots(self) -> bool:
@@ -136,41 +233,52 @@ def build_week(
     today = now.astimezone(zone).date()
     _, latest = booking_window(business.booking_settings, now)
     last_day = max(latest.astimezone(zone).date(), today)
-    start = _align(min(max(requested_start or today, today), last_day), today)
+    focus = min(max(requested_start or today, today), last_day)
+    start = _align(focus, today)
     end = start + timedelta(days=6)
+    # One look at the week and the month around the asked-for day (the overview).
+    month_first, month_end = _month_bounds(focus)
+    fetched_from = max(min(start, month_first), today)
+    fetched_to = min(max(end, month_end), last_day)
     found = get_availability(
         business=business,
-        start_date=start,
-        end_date=end,
+        start_date=fetched_from,
+        end_date=fetched_to,
         now=now,
         service_id=service.pk,
         tz=zone,
+        max_range_days=None,
         moving_id=moving_id,
     )
     days = [
         Day(day, found.days.get(day, []))
         for day in (start + timedelta(days=i) for i in range(7))
     ]
+    month = _month(focus, today, last_day, frozenset(found.days))
+    in_week = any(day.slots for day in days)
     next_with_slots = None
     any_in_window = bool(found.days)
-    if not found.days:
-        later = _first_day_with_slots(
-            business, service, zone, end, last_day, now, moving_id
+    if not in_week:
+        # The fetched month may already hold the next (or an earlier) open day.
+        later = next((day for day in found.days if day > end), None)
+        later = later or _first_day_with_slots(
+            business, service, zone, fetched_to, last_day, now, moving_id
         )
         next_with_slots = _align(later, today) if later else None
-        any_in_window = later is not None or (
-            start > today
+        earlier = any(day < start for day in found.days) or (
+            fetched_from > today
             and _first_day_with_slots(
                 business,
                 service,
                 zone,
                 today - timedelta(days=1),
-                start,
+                fetched_from - timedelta(days=1),
                 now,
                 moving_id,
             )
             is not None
         )
+        any_in_window = later is not None or earlier
     return Week(
         start=start,
         end=end,
@@ -179,6 +287,7 @@ def build_week(
         next_start=start + WEEK if start + WEEK <= last_day else None,
         next_with_slots=next_with_slots,
         any_in_window=any_in_window,
+        month=month,
     )
 
 

@@ -210,6 +210,10 @@ def details(
 
 
 def _details_page(request, page, form, *, spots=None, now, error="", status=200):
+    if (
+        spots is None
+    ):  # a form sent back with an error keeps its summary ("2 spots left")
+        spots = _spots_left(page, now)
     token = make_token(
         business_id=page["business"].pk, session_id=page["session"].pk, now=now
     )
@@ -220,6 +224,15 @@ def _details_page(request, page, form, *, spots=None, now, error="", status=200)
     # The token is this client's alone: no cache may hand the page to another.
     patch_cache_control(response, no_store=True, private=True)
     return response
+
+
+def _spots_left(page: dict, now) -> int | None:
+    try:
+        return check_session_offered(
+            session=page["session"], settings=page["business"].booking_settings, now=now
+        )
+    except BookingError:
+        return None
 
 
 def _submit(request: HttpRequest, page: dict) -> HttpResponse:

@@ -333,7 +333,7 @@ def client_books(browser: Browser, base: str, camera: Camera) -> None:
     page.locator("a.slot").first.click()
     step_ready(page, "Your details")
     page.get_by_label("Your name").fill(CLIENT["name"])
-    page.get_by_label("Email").fill(CLIENT["email"])
+    page.get_by_label("Email", exact=True).fill(CLIENT["email"])
     page.get_by_label("Notes for the business").fill(CLIENT["notes"])
     page.evaluate("document.activeElement.blur()")  # the field checks run on change
     page.wait_for_load_state("networkidle")

@@ -154,6 +154,9 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM_PATH,
+        # A device in the shop's zone unless a test says otherwise (timezone_id): the
+        # booking pages show times in the device's zone (booking.js).
+        "env": {**os.environ, "TZ": "Europe/London"},
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -164,6 +167,20 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """Every context speaks British English unless a test says otherwise (``locale``):
+    Playwright's default, en-US, would put the booking pages on a 12-hour clock."""
+    new_context = browser.new_context
+
+    def british(**options):
+        options.setdefault("locale", "en-GB")
+        return new_context(**options)
+
+    browser.new_context = british
+    return browser
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Template helpers of the public booking pages."""
 
+import zoneinfo
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -7,10 +8,13 @@ from django import template
 from django.forms import BoundField
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from booking.clock import clock as clock_text
+from booking.forms import CONTACT_FIELDS
 from booking.money import price_text
-from booking.steps import timezone_groups
+from booking.steps import ZoneOption, timezone_groups, utc_offset
 from booking.timefmt import zone_label
 
 register = template.Library()
@@ -63,10 +67,12 @@ def zone_name(zone, at: datetime | None = None) -> str:
 
 @register.simple_tag
 def timezone_options(current: str = ""):
-    """The picker's groups of zones, with ``current`` in it even if it is an alias."""
-    groups = timezone_groups()
-    if current and not any(current in names for _, names in groups):
-        groups = [*groups, ("Chosen", [current])]
+    """The picker's groups of zones (with their offsets now), ``current`` always in."""
+    groups = timezone_groups(timezone.now())
+    if current and not any(o.name == current for _, options in groups for o in options):
+        zone = zoneinfo.ZoneInfo(current)
+        chosen = ZoneOption(current, current, utc_offset(zone, timezone.now()))
+        groups = [*groups, ("Chosen", [chosen])]
     return groups
 
 
@@ -83,11 +89,41 @@ def widget(field: BoundField, first_error: str = "") -> SafeString:
     if field.errors:
         described.insert(0, f"{field.auto_id}_error")
         attrs["aria-invalid"] = "true"
+    if field.name in CONTACT_FIELDS:
+        # "email or phone, at least one": said once, on the pair's fieldset.
+        described.append("contact_hint")
+        if getattr(field.form, "contact_error", ""):
+            described.insert(0, "contact_error")
+            attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if first_error and field.name == first_error:
         attrs["autofocus"] = True
     return field.as_widget(attrs=attrs)
+
+
+# One name for each state of a booking wherever the client sees it (pages, widget,
+# emails): "Booked" once the business expects them, "Request sent" while it decides.
+CLIENT_STATUS = {
+    "approved": "Booked",
+    "pending": "Request sent",
+    "cancelled": "Cancelled",
+    "rejected": "Declined",
+    "expired": "Expired",
+}
+
+
+@register.filter
+def client_status(status: str) -> str:
+    """``{{ status|client_status }}``: "Booked", "Request sent", "Cancelled" …"""
+    return CLIENT_STATUS.get(str(status), str(status).capitalize())
+
+
+@register.filter(expects_localtime=True)
+def clock(moment, cycle: str = "24") -> str:
+    """``{{ slot.starts_at|clock:hours }}``: "09:00", or "9:00 AM" for a reader whose
+    language keeps a 12-hour clock (``hours``: render_page, from Accept-Language)."""
+    return clock_text(moment, cycle) if moment else ""
 
 
 @register.filter

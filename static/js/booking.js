@@ -1,5 +1,6 @@
 /* Booking pages: small progressive enhancements. Everything works without this file.
- * - offers the device's time zone (Intl) when the page shows another one;
+ * - shows times in the device's time zone (Intl) straight away, or offers it when the
+ *   client chose another; filters the zone picker as they type;
  * - after an HTMX swap, moves focus to the first field in error, else the step heading,
  *   and announces the new step to screen readers;
  * - in the widget, tells the host page (embed.js) its height, its step and a booking;
@@ -15,29 +16,92 @@
     }
   }
 
-  function offerZone(root) {
-    var offer = root.querySelector("[data-tz-offer]");
-    if (!offer) return;
-    var zone = deviceZone();
-    var select = root.querySelector("#tz-select");
-    var known = select && Array.prototype.some.call(select.options, function (o) {
-      return o.value === zone;
-    });
-    if (!zone || !known || zone === offer.getAttribute("data-tz-current")) return;
-    var link = offer.querySelector("[data-tz-link]");
-    var url = new URL(link.getAttribute("href"), window.location.href);
+  function zoneUrl(href, zone) {
+    var url = new URL(href, window.location.href);
     new URLSearchParams(window.location.search).forEach(function (value, key) {
       if (key !== "tz") url.searchParams.set(key, value);
     });
     url.searchParams.set("tz", zone);
-    link.setAttribute("href", url.pathname + url.search);
+    return url.pathname + url.search;
+  }
+
+  function validZone(zone) {
+    return !!zone && /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(zone);
+  }
+
+  // Times in the device's zone straight away. A page loaded in the business's zone
+  // (no ?tz= chosen: <main data-tz-auto>) reloads in the device's, replacing itself in
+  // the history; every later step htmx fetches without a ?tz= asks for it too. A zone
+  // the client chose (the picker, or "Show times in …'s time zone") always wins.
+  function autoZone() {
+    var main = document.getElementById("main");
+    var zone = deviceZone();
+    if (!main || !main.hasAttribute("data-tz-auto") || !validZone(zone) ||
+        zone === main.getAttribute("data-tz-current")) return false;
+    window.location.replace(zoneUrl(window.location.pathname, zone));
+    return true;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var zone = deviceZone();
+    var detail = event.detail;
+    var main = document.getElementById("main");
+    // A device in the business's zone needs no ?tz=: its times are already shown so.
+    if (!validZone(zone) || detail.verb !== "get" || !main ||
+        zone === main.getAttribute("data-tz-business")) return;
+    var url = new URL(detail.path, window.location.href);
+    if (url.searchParams.has("tz") || (detail.formData && detail.formData.has("tz"))) return;
+    url.searchParams.set("tz", zone);
+    detail.path = url.pathname + url.search + url.hash;
+  });
+
+  // A zone the client chose: offer the device's when it differs.
+  function offerZone(root) {
+    var box = root.querySelector("[data-tz-current]");
+    var offer = box && box.querySelector("[data-tz-offer]");
+    var zone = deviceZone();
+    if (!offer || !validZone(zone) || zone === box.getAttribute("data-tz-current")) return;
+    var link = offer.querySelector("[data-tz-link]");
+    var href = zoneUrl(link.getAttribute("href"), zone);
+    link.setAttribute("href", href);
     link.textContent = "Show times in " + zone;
     offer.querySelector("[data-tz-name]").textContent = zone;
     if (window.htmx) {
-      link.setAttribute("hx-get", url.pathname + url.search);
+      link.setAttribute("hx-get", href);
       window.htmx.process(link);
     }
     offer.hidden = false;
+  }
+
+  // The picker's filter box: typing hides the zones that do not match; Enter shows
+  // the times in the first match. The plain select works without it.
+  function filterZones(root) {
+    var find = root.querySelector("[data-tz-find]");
+    var select = root.querySelector("#tz-select");
+    if (!find || !select) return;
+    var input = find.querySelector("input");
+    var found = find.querySelector("#tz-found");
+    find.hidden = false;
+    var fold = function (text) { return text.toLowerCase().replace(/[_\s]+/g, " "); };
+    input.addEventListener("input", function () {
+      var query = fold(input.value.trim());
+      var first = null;
+      var count = 0;
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        var any = false;
+        Array.prototype.forEach.call(group.querySelectorAll("option"), function (option) {
+          var match = !query || fold(option.value + " " + option.textContent +
+            " " + group.label).indexOf(query) !== -1;
+          option.hidden = !match;
+          option.disabled = !match;
+          if (match) { any = true; count += 1; if (!first) first = option; }
+        });
+        group.hidden = !any;
+      });
+      if (query && first) select.value = first.value;
+      found.textContent = query ? count + (count === 1 ? " time zone" : " time zones") +
+        " found" + (first ? ", first: " + first.textContent : "") : "";
+    });
   }
 
   function focusStep(root) {
@@ -55,13 +119,18 @@
   }
 
   // The first field in error has autofocus (no script needed); here: the zone offer.
-  document.addEventListener("DOMContentLoaded", function () { offerZone(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (autoZone()) return;
+    offerZone(document.getElementById("step") || document);
+    filterZones(document);
+  });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var step = document.getElementById("step");
     // Only a new step moves focus: a field checked on blur must leave it alone.
     if (!step || event.target !== step) return;
     offerZone(step);
+    filterZones(step);
     focusStep(step);
     window.scrollTo({ top: Math.max(0, step.getBoundingClientRect().top + window.scrollY - 16) });
   });

@@ -39,23 +39,29 @@ TEAM_TIME = ["Sunday 29 March 2026, 09:00–10:00", "Europe/London (BST)"]
 KINDS = {
     emails.REQUEST_RECEIVED: (
         CLIENT,
-        "Booking request received: Private Lesson, Sun 29 Mar",
+        "Request sent: Private Lesson, Sun 29 Mar",
         [
             "Your time is held for you until Saturday 21 March 2026 at 18:00 "
-            + ZONE_TOKYO
+            + ZONE_TOKYO,
+            "Request sent",
         ],
         None,
     ),
     emails.BOOKING_CONFIRMED: (
         CLIENT,
-        "Booking confirmed: Private Lesson, Sun 29 Mar at 17:00 JST",
-        ["is confirmed", "Add to Google Calendar", "Add to Outlook.com"],
+        "Booked: Private Lesson, Sun 29 Mar at 17:00 JST",
+        [
+            "booked with Swim School Pro",
+            "Booked",
+            "Add to Google Calendar",
+            "Add to Outlook.com",
+        ],
         "REQUEST",
     ),
     emails.BOOKING_APPROVED: (
         CLIENT,
-        "Your booking is confirmed: Private Lesson, Sun 29 Mar at 17:00 JST",
-        ["has approved your booking request", "Add to Google Calendar"],
+        "Booked: Private Lesson, Sun 29 Mar at 17:00 JST",
+        ["has approved your booking request", "Booked", "Add to Google Calendar"],
         "REQUEST",
     ),
     emails.BOOKING_REJECTED: (

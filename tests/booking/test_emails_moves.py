@@ -285,7 +285,7 @@ def test_a_staff_entry_confirms_by_email_when_there_is_one(
         return
     (mail,) = fake_sendgrid.received
     assert mail.to == [email]
-    assert mail.subject == "Booking confirmed: Private Lesson, Sun 29 Mar at 09:00 BST"
+    assert mail.subject == "Booked: Private Lesson, Sun 29 Mar at 09:00 BST"
     assert f"When: {OLD_LONDON.removesuffix(' Europe/London (BST)')}" in mail.text
     calendar, event = calendar_of(mail)
     assert str(calendar["METHOD"]) == "REQUEST"

@@ -27,7 +27,10 @@ def test_a_bad_email_is_flagged_on_its_own(client, check_url):
     assert page.lstrip().startswith('<div class="field field--error"')
     assert "Enter an email address like name@example.com." in page
     assert 'aria-invalid="true"' in page
-    assert 'aria-describedby="id_client_email_error id_client_email_hint"' in page
+    assert (
+        'aria-describedby="id_client_email_error id_client_email_hint contact_hint"'
+        in page
+    )
     assert "autofocus" not in page  # the client has moved on; focus stays there
     assert f'hx-post="{check_url}"' in page
     assert not BookingRequest.objects.exists()

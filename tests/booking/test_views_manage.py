@@ -60,7 +60,7 @@ def test_the_booking_page_shows_everything_in_both_zones(client, business, booki
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
     assert reverse("booking:ics", args=[booking.access_token]) in page
     assert reverse("booking:cancel", args=[booking.access_token]) in page
-    assert "Your booking" in page and "You're booked" not in page
+    assert "Your booking</h2>" in page and ">Booked</h2>" not in page
 
 
 def test_the_booking_page_is_private(client, booking):

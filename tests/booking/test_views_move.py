@@ -6,9 +6,10 @@ fragments; refusals answer with the refreshed week; double submits are idempoten
 
 import threading
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -264,12 +265,10 @@ def test_the_widget_moves_inside_the_frame(client, business, booking, later):
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
 
 
-def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(
-    client, business, time_machine
-):
-    # Weeks start on today's weekday: from a Tuesday, one week holds the Saturday
-    # before and the Monday after the change on Sunday 28 March 2027.
-    time_machine.move_to(datetime(2027, 1, 5, 10, tzinfo=zoneinfo.ZoneInfo("UTC")))
+# A fixed day: both sides of London's change (29 March) fall in one 7-day week
+# counted from it, whatever day the suite runs.
+@time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False)
+def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(client, business):
     business.booking_settings.max_advance_booking_days = 365
     business.booking_settings.save()
     zone = business.tz

@@ -61,8 +61,22 @@ def test_empty_week_with_look_ahead_queries(
 ):
     grow(business, ServiceFactory(business=business), sessions)
     make_session(business, days=20, hour=9, service=service)
-    # business + settings, service, this week's sessions (none, so no neighbours),
-    # then the look-ahead for the next week with a time (sessions, neighbours).
+    # business + settings, service, this week and its month's sessions, their
+    # neighbours: the month already holds the next week with a time (no look-ahead).
+    with django_assert_num_queries(4):
+        response = client.get(week_url(business, service))
+    assert response.status_code == 200
+    assert "Go to the next week with a time" in response.content.decode()
+
+
+def test_empty_month_with_look_ahead_queries(
+    client, business, service, django_assert_num_queries
+):
+    business.booking_settings.max_advance_booking_days = 200
+    business.booking_settings.save()
+    make_session(business, days=100, hour=9, service=service)
+    # business + settings, service, the week and its month (no sessions: no
+    # neighbours), then the look-ahead past the month (sessions, neighbours).
     with django_assert_num_queries(5):
         response = client.get(week_url(business, service))
     assert response.status_code == 200

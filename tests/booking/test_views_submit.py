@@ -149,7 +149,7 @@ def test_a_request_awaiting_approval_shows_when_it_lapses(client, business, sess
     page = text(client.get(response["Location"]))
     expires = booking.expires_at.astimezone(business.tz)
     assert "Request sent" in page
-    assert "Waiting for Swim School Pro to confirm" in page
+    assert "waiting for Swim School Pro to confirm" in page
     assert f"{expires:%H:%M}</time> Europe/London" in page
 
 
@@ -164,7 +164,7 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     page = client.get(response["Location"], **HTMX)
     assert page.content.decode().lstrip().startswith("<title>Booking BK-")
     assert "<html" not in page.content.decode()
-    assert "You're booked" in text(page)
+    assert ">Booked</h2>" in page.content.decode()
 
 
 # --- bad input: a clear message, nothing written --------------------------------------
@@ -174,11 +174,6 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     ("fields", "field", "message"),
     [
         ({"client_name": "   "}, "client_name", "Please enter your name."),
-        (
-            {"client_email": "", "client_phone": ""},
-            "client_email",
-            "Please give an email address or a phone number",
-        ),
         ({"client_email": "not-an-email"}, "client_email", "Enter an email address"),
         ({"client_name": "x" * 256}, "client_name", "at most 255 characters"),
         (
@@ -196,7 +191,6 @@ def test_an_htmx_submit_follows_the_same_redirect(client, business, session):
     ],
     ids=[
         "missing name",
-        "no email or phone",
         "bad email",
         "long name",
         "long email",

@@ -40,7 +40,7 @@ def test_two_browsers_race_for_the_last_spot(
         # The in-memory SQLite test database fails a second concurrent writer at
         # once ("table is locked") instead of waiting, so here Grace submits just
         # after Ada. On PostgreSQL (CI) both submit at the same moment.
-        expect(ada.get_by_role("heading", name="You're booked")).to_be_visible()
+        expect(ada.get_by_role("heading", name="Booked", exact=True)).to_be_visible()
     grace.get_by_role("button", name="Book this time").click()
 
     # Both submitted at once: either may win the lock. Exactly one is booked and
@@ -48,7 +48,7 @@ def test_two_browsers_race_for_the_last_spot(
     pages = {"Ada Lovelace": ada, "Grace Hopper": grace}
     for page in (ada, grace):  # each answer has arrived: booked, or just taken
         expect(
-            page.get_by_role("heading", name="You're booked").or_(
+            page.get_by_role("heading", name="Booked", exact=True).or_(
                 page.get_by_text("That time was just taken")
             )
         ).to_be_visible()
@@ -57,7 +57,7 @@ def test_two_browsers_race_for_the_last_spot(
     winner_name = booked_names[0]
     winner = pages.pop(winner_name)
     loser_name, loser = pages.popitem()
-    expect(winner.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(winner.get_by_role("heading", name="Booked", exact=True)).to_be_visible()
     expect(loser.get_by_text("That time was just taken")).to_be_visible()
     expect(loser.get_by_text("Your details are kept")).to_be_visible()
     expect(loser.get_by_role("heading", name="Choose a time")).to_be_visible()
@@ -72,7 +72,7 @@ def test_two_browsers_race_for_the_last_spot(
         f"{loser_name}'s notes"
     )
     loser.get_by_role("button", name="Book this time").click()
-    expect(loser.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(loser.get_by_role("heading", name="Booked", exact=True)).to_be_visible()
 
     booked = dict(BookingRequest.objects.values_list("client_name", "session_id"))
     assert booked == {

@@ -52,7 +52,7 @@ def test_booking_with_htmx_violates_nothing(page: Page, business, violations):
     page.get_by_label("Your name").fill("Ada Lovelace")
     email.fill("ada@example.com")
     page.get_by_role("button", name="Book this time").click()
-    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(page.get_by_role("heading", name="Booked", exact=True)).to_be_visible()
     assert BookingRequest.objects.get().session == shop.morning
     page.goto("/no-such-page/")
     expect(
