@@ -5,6 +5,8 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from booking.accounts import email_confirm
 from tests.factories import (
@@ -27,6 +29,31 @@ def csp(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     directives = [part.split() for part in header.split(";") if part.strip()]
     return {name: sources for name, *sources in directives}
+
+
+# Property tests (hypothesis): "ci", the default, tries the same examples on every run
+# (derandomized, no example database) so a failure is reproducible from the suite's
+# output; "thorough" (HYPOTHESIS_PROFILE=thorough) searches far longer, with fresh
+# random examples each run, for a developer hunting bugs (docs/DEVELOPMENT.md).
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=60,
+    stateful_step_count=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    stateful_step_count=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def on_postgres() -> bool:
