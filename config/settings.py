@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "config.middleware.OpsMiddleware",
     # Request id, one log line and the Prometheus figures for every request.
     "config.middleware.RequestLogMiddleware",
+    # A database connection lost mid-request: 503 "try again", never a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
