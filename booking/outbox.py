@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -29,6 +30,7 @@ from booking import metrics
 from booking.emails import SECRET_LINK_KINDS, render_email
 from booking.errors import BookingError
 from booking.models import BookingRequest, Business, OutboundEmail
+from config.cache import breaker_open, breaker_trip
 
 logger = logging.getLogger(__name__)
 
@@ -229,10 +231,21 @@ def send_on_commit(email_id: int) -> None:
 
 
 def enqueue_send(email_id: int) -> bool:
-    """Hand one row to Huey; if the broker is down the row waits for the sweep."""
+    """Hand one row to Huey; if the broker is down the row waits for the sweep.
+
+    While Redis is known not to answer (``config.cache``'s breaker) it is not asked:
+    a hanging Redis must not hold the request that booked.
+    """
+    if breaker_open():
+        logger.warning(
+            "Redis is not answering; email %s waits for the outbox sweep", email_id
+        )
+        return False
     try:
         send_email(email_id)
-    except Exception:
+    except Exception as error:
+        if isinstance(error, redis.RedisError):
+            breaker_trip(error)
         logger.warning(
             "Could not enqueue email %s; the outbox sweep will send it later",
             email_id,

@@ -202,11 +202,13 @@ HUEY_CONSUMER = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that carries on without Redis while it fails
+            # (config/cache.py): a call waits at most half a second, then a
+            # breaker skips Redis for REDIS_BREAKER_SECONDS.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
-            # A Redis that stops answering fails a request after 2 s, not never.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     HUEY = {
@@ -238,6 +240,11 @@ else:
 # django-ratelimit counts hits in the default cache; with several gunicorn processes
 # that must be Redis. Local memory is only for the embedded single-process mode.
 RATELIMIT_USE_CACHE = "default"
+# While Redis is not answering the counters cannot be read: let requests through
+# (bookings go on) rather than refuse every one (docs/SECURITY.md says what that
+# costs). REDIS_BREAKER_SECONDS: how long to carry on without asking Redis again.
+RATELIMIT_FAIL_OPEN = True
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 10)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Behind a reverse proxy every request comes from the proxy's address: name the header
 # that carries the client's own (one address), e.g. HTTP_X_REAL_IP.

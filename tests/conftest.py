@@ -9,6 +9,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from booking.accounts import email_confirm
+from config.cache import breaker_reset
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -118,9 +119,11 @@ def _clean_cache_and_queue():
     """Rate-limit counters and cached pages must not leak from one test to the next."""
     from huey.contrib.djhuey import HUEY
 
+    breaker_reset()
     cache.clear()
     HUEY.immediate = True  # tasks run inline unless a test starts a real consumer
     yield
+    breaker_reset()  # a test that stopped Redis must not leave it skipped
     cache.clear()
 
 
