@@ -267,6 +267,9 @@ SENDGRID_TIMEOUT_SECONDS = env_int("SENDGRID_TIMEOUT_SECONDS", 10)
 BOOKING_EMAIL_MAX_ATTEMPTS = env_int("BOOKING_EMAIL_MAX_ATTEMPTS", 8)
 BOOKING_EMAIL_RETRY_SECONDS = env_int("BOOKING_EMAIL_RETRY_SECONDS", 30)
 BOOKING_OUTBOX_GRACE_SECONDS = env_int("BOOKING_OUTBOX_GRACE_SECONDS", 120)
+# A worker sending a row holds it this long; killed mid-send, the row waits this long
+# for the sweep (longer than SENDGRID_TIMEOUT_SECONDS, or a slow send goes twice).
+BOOKING_EMAIL_LEASE_SECONDS = env_int("BOOKING_EMAIL_LEASE_SECONDS", 600)
 # Production needs SendGrid, or EMAIL_BACKEND naming the backend meant (which wins);
 # the console and file backends are for development.
 if env_str("EMAIL_BACKEND"):
