@@ -10,7 +10,7 @@ after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued`` with an expo
 backoff. A second task for the same row finds it claimed or sent and does nothing, so
 a row is never sent twice by us. One window stays: a send the provider accepted but
 whose answer never came back (a timeout, a worker killed mid-send) is sent again
-after its lease, with the same ``Message-ID`` (docs/DEPLOYMENT.md, "Email").
+after its lease, with the same ``Message-ID`` (docs/DEPLOYMENT.md, "When a part fails").
 ``outbox_sweep`` finds rows whose task was lost (the broker was down at commit, a
 worker died mid-send) and enqueues it again. A sent
 password-reset or invitation email keeps no copy of its one-time link.

@@ -9,7 +9,7 @@ What the outbox promises (booking/outbox.py): an email is retried until delivere
 and never sent twice by us. The one window no sender can close: SendGrid accepted
 the email but its answer never arrived (a timeout, or the worker died first). Then
 the email is sent again, and both copies carry the same ``Message-ID``, so a mail
-client that drops duplicates shows one (docs/DEPLOYMENT.md, "Email").
+client that drops duplicates shows one (docs/DEPLOYMENT.md, "When a part fails").
 """
 
 import os
