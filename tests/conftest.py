@@ -1,8 +1,10 @@
 """Shared fixtures: named people, a business, the fake SendGrid server, the browser."""
 
 import os
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from hypothesis import HealthCheck
@@ -106,6 +108,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             red=True,
         )
         session.exitstatus = 1
+
+
+# The determinism audit (docs/DEVELOPMENT.md): BOOKING_TEST_NOW=2026-10-25T00:30Z runs
+# the suite as if started at that instant (time-machine; the clock ticks on from it),
+# to find tests that depend on the day they run. Processes a test starts (gunicorn,
+# run_huey) and the browser keep the real clock.
+TEST_NOW = os.environ.get("BOOKING_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clock_at_test_now():
+    if not TEST_NOW:
+        yield
+        return
+    instant = datetime.fromisoformat(TEST_NOW)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(
+            "BOOKING_TEST_NOW needs an offset, e.g. 2026-03-29T00:30Z"
+        )
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
