@@ -45,6 +45,9 @@ from tests.production import (
     wait_for,
 )
 
+# Gunicorn and the worker keep the real clock (docs/DEVELOPMENT.md).
+pytestmark = pytest.mark.real_clock
+
 SLUG = "swim-school-pro"
 OWNER = "owner@example.com"
 PASSWORD = "smoke-test-Pa55word"

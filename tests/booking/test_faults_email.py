@@ -67,6 +67,7 @@ def test_an_email_accepted_but_unanswered_goes_again_with_the_same_message_id(
 
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.real_clock
 @pytest.mark.parametrize("lost", ["before", "after"])
 def test_a_worker_killed_mid_send_expires_once_and_emails_once_after_restart(
     team, lesson, fake_sendgrid, private_redis, tmp_path, lost

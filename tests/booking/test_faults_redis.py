@@ -105,6 +105,7 @@ def test_pages_and_a_booking_work_within_two_seconds(
 
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.real_clock
 def test_emails_of_a_booking_made_while_redis_was_down_go_out_once_it_is_back(
     client, business, owner, settings, fake_sendgrid, private_redis, tmp_path
 ):

@@ -275,6 +275,7 @@ def run_huey(
 
 
 @requires_postgres
+@pytest.mark.real_clock
 def test_redis_down_while_booking_then_the_sweep_sends_it(
     team, lesson, fake_sendgrid, private_redis, tmp_path
 ):
