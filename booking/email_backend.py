@@ -20,6 +20,7 @@ from sendgrid.helpers.mail import (
     FileContent,
     FileName,
     FileType,
+    Header,
     Mail,
     To,
 )
@@ -33,7 +34,8 @@ def _email(address: str) -> Email:
 
 
 def to_sendgrid_mail(message: EmailMessage) -> Mail:
-    """The SendGrid request body for a Django email (text, HTML alternative, files)."""
+    """The SendGrid request body for a Django email (text, HTML alternative, files,
+    extra headers such as the outbox's stable ``Message-ID``)."""
     mail = Mail(from_email=_email(message.from_email), subject=message.subject)
     for address in message.to:
         mail.add_to(To(parseaddr(address)[1], parseaddr(address)[0] or None))
@@ -44,6 +46,8 @@ def to_sendgrid_mail(message: EmailMessage) -> Mail:
                 mail.add_content(Content("text/html", content))
     if message.reply_to:
         mail.reply_to = _email(message.reply_to[0])
+    for name, value in message.extra_headers.items():
+        mail.add_header(Header(name, value))
     for attachment in message.attachments:
         filename, content, mimetype = attachment
         if isinstance(content, str):

@@ -3,12 +3,16 @@
 ``queue_email`` writes an ``OutboundEmail`` row in the transaction that causes it; the
 Huey task ``send_email`` is enqueued when that transaction commits. ``email_send``
 claims the row (a short transaction under a row lock that sets a lease in
-``next_attempt_at``), sends it outside any transaction, then records the outcome:
+``next_attempt_at``), sends it outside any transaction with a ``Message-ID`` that is
+the same on every attempt, then records the outcome:
 ``sent``; ``failed`` for a refusal that a retry cannot fix (4xx except 408/429) or
 after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued`` with an exponential
 backoff. A second task for the same row finds it claimed or sent and does nothing, so
-a row is never sent twice. ``outbox_sweep`` finds rows whose task was lost (the broker
-was down at commit, a worker died mid-send) and enqueues it again. A sent
+a row is never sent twice by us. One window stays: a send the provider accepted but
+whose answer never came back (a timeout, a worker killed mid-send) is sent again
+after its lease, with the same ``Message-ID`` (docs/DEPLOYMENT.md, "When a part fails").
+``outbox_sweep`` finds rows whose task was lost (the broker was down at commit, a
+worker died mid-send) and enqueues it again. A sent
 password-reset or invitation email keeps no copy of its one-time link.
 """
 
@@ -16,7 +20,9 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
+import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -29,12 +35,15 @@ from booking import metrics
 from booking.emails import SECRET_LINK_KINDS, render_email
 from booking.errors import BookingError
 from booking.models import BookingRequest, Business, OutboundEmail
+from config.cache import breaker_open, breaker_trip
 
 logger = logging.getLogger(__name__)
 
 Status = OutboundEmail.Status
-# Longer than any send can take (the SendGrid client times out first).
-LEASE = timedelta(minutes=10)
+# How long a claimed row is left to the worker sending it: longer than any send can
+# take (the SendGrid client times out first). A worker killed mid-send leaves its
+# row to the sweep once the lease has passed (``BOOKING_EMAIL_LEASE_SECONDS``).
+LEASE_SECONDS = 600
 MAX_BACKOFF = timedelta(hours=1)
 RETRYABLE_HTTP = {408, 429}
 
@@ -78,14 +87,25 @@ class SendResult:
     retry_in: timedelta | None = None
 
 
+def message_id(email: OutboundEmail) -> str:
+    """The row's ``Message-ID``, the same on every attempt: a send that reached the
+    provider but was not confirmed (a timeout, a worker killed) and is sent again
+    arrives with the same id, so a mail client that drops duplicates shows one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    stamp = email.created_at.strftime("%Y%m%d%H%M%S")
+    return f"<outbox-{email.pk}.{stamp}@{domain or 'booking-links'}>"
+
+
 def message_for(email: OutboundEmail) -> EmailMultiAlternatives:
-    """The Django email for an outbox row: text, HTML alternative, attachments."""
+    """The Django email for an outbox row: text, HTML alternative, attachments,
+    and its stable ``Message-ID``."""
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=email.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": message_id(email)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -134,7 +154,9 @@ def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
         if email is None:
             return None  # sent, failed, being sent by another worker, or not due
         email.attempts += 1
-        email.next_attempt_at = now + LEASE
+        email.next_attempt_at = now + timedelta(
+            seconds=getattr(settings, "BOOKING_EMAIL_LEASE_SECONDS", LEASE_SECONDS)
+        )
         email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
         return email
 
@@ -229,10 +251,21 @@ def send_on_commit(email_id: int) -> None:
 
 
 def enqueue_send(email_id: int) -> bool:
-    """Hand one row to Huey; if the broker is down the row waits for the sweep."""
+    """Hand one row to Huey; if the broker is down the row waits for the sweep.
+
+    While Redis is known not to answer (``config.cache``'s breaker) it is not asked:
+    a hanging Redis must not hold the request that booked.
+    """
+    if breaker_open():
+        logger.warning(
+            "Redis is not answering; email %s waits for the outbox sweep", email_id
+        )
+        return False
     try:
         send_email(email_id)
-    except Exception:
+    except Exception as error:
+        if isinstance(error, redis.RedisError):
+            breaker_trip(error)
         logger.warning(
             "Could not enqueue email %s; the outbox sweep will send it later",
             email_id,

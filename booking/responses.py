@@ -1,14 +1,15 @@
-"""Responses of the public pages: the page or its HTMX fragment, one field, the 429.
+"""Responses of the public pages: the page or its HTMX fragment, one field, the 429,
+and the 503 of a request whose database connection failed.
 
 The plumbing every public view shares (fragment or page, ``HX-Push-Url``, ``Vary``,
 frame and privacy headers), kept apart so each view reads as "resolve, ask booking/,
 render".
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from booking.clock import hour_cycle
 from booking.forms import DetailsForm
@@ -118,4 +119,28 @@ def too_many_requests(
     ctx = {"embed": embed, "submit": submit}
     response = render_page(request, "429.html", ctx, status=429)
     response["Retry-After"] = str(retry_after_seconds(rate))
+    return response
+
+
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_MESSAGE = (
+    "We could not reach our database just now, so this may not have gone through. "
+    "Please try again in a minute: sending the same form again never books twice."
+)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 "try again" for a request whose database connection failed mid-way.
+
+    JSON (the API's error body) under ``/api/``, else a plain page. Built without the
+    database: the page is rendered with no request, so no context processor runs.
+    """
+    if request.path.startswith("/api/"):
+        body = {"code": "unavailable", "message": UNAVAILABLE_MESSAGE, "errors": {}}
+        response = JsonResponse(body, status=503)
+    else:
+        html = render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
     return response

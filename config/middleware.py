@@ -11,6 +11,9 @@ sends a sane one), binds it to every log line written while the request is handl
 answers with it in ``X-Request-ID``, and writes one line per request (it replaces
 gunicorn's access log): method, path with secrets redacted, view, status, duration
 and business. It also counts the request for Prometheus (booking/metrics.py).
+
+``DatabaseUnavailableMiddleware`` turns a database connection that drops or refuses
+mid-request into a 503 "try again" (page or JSON), never a 500 traceback.
 """
 
 import logging
@@ -20,11 +23,13 @@ import uuid
 
 from django.conf import settings
 from django.core.signals import request_finished
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from booking import metrics
 from booking.healthz import healthz
+from booking.responses import service_unavailable
 from config import logs
 
 logger = logging.getLogger("booking.requests")
@@ -95,6 +100,33 @@ class RequestLogMiddleware:
         if request.path.startswith(self.static_prefix):
             return "static"
         return "unresolved"
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database connection failed answers 503 "try again", not 500.
+
+    Its transaction died with the connection (PostgreSQL rolls back what was not
+    committed), so nothing is half-written; the connection is dropped at the end of
+    the request and the next one opens a fresh connection. The JSON API's own
+    handler (booking/api/errors.py) answers the same for its endpoints.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error(
+            "Database unavailable: %s",
+            exception,
+            exc_info=exception,
+            extra={"status": 503},
+        )
+        return service_unavailable(request)
 
 
 class NoStoreFormsMiddleware:

@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "config.middleware.OpsMiddleware",
     # Request id, one log line and the Prometheus figures for every request.
     "config.middleware.RequestLogMiddleware",
+    # A database connection lost mid-request: 503 "try again", never a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
@@ -200,11 +202,13 @@ HUEY_CONSUMER = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that carries on without Redis while it fails
+            # (config/cache.py): a call waits at most half a second, then a
+            # breaker skips Redis for REDIS_BREAKER_SECONDS.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
-            # A Redis that stops answering fails a request after 2 s, not never.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     HUEY = {
@@ -236,6 +240,11 @@ else:
 # django-ratelimit counts hits in the default cache; with several gunicorn processes
 # that must be Redis. Local memory is only for the embedded single-process mode.
 RATELIMIT_USE_CACHE = "default"
+# While Redis is not answering the counters cannot be read: let requests through
+# (bookings go on) rather than refuse every one (docs/SECURITY.md says what that
+# costs). REDIS_BREAKER_SECONDS: how long to carry on without asking Redis again.
+RATELIMIT_FAIL_OPEN = True
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 10)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Behind a reverse proxy every request comes from the proxy's address: name the header
 # that carries the client's own (one address), e.g. HTTP_X_REAL_IP.
@@ -258,6 +267,9 @@ SENDGRID_TIMEOUT_SECONDS = env_int("SENDGRID_TIMEOUT_SECONDS", 10)
 BOOKING_EMAIL_MAX_ATTEMPTS = env_int("BOOKING_EMAIL_MAX_ATTEMPTS", 8)
 BOOKING_EMAIL_RETRY_SECONDS = env_int("BOOKING_EMAIL_RETRY_SECONDS", 30)
 BOOKING_OUTBOX_GRACE_SECONDS = env_int("BOOKING_OUTBOX_GRACE_SECONDS", 120)
+# A worker sending a row holds it this long; killed mid-send, the row waits this long
+# for the sweep (longer than SENDGRID_TIMEOUT_SECONDS, or a slow send goes twice).
+BOOKING_EMAIL_LEASE_SECONDS = env_int("BOOKING_EMAIL_LEASE_SECONDS", 600)
 # Production needs SendGrid, or EMAIL_BACKEND naming the backend meant (which wins);
 # the console and file backends are for development.
 if env_str("EMAIL_BACKEND"):

@@ -1,12 +1,17 @@
 """Shared fixtures: named people, a business, the fake SendGrid server, the browser."""
 
 import os
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from booking.accounts import email_confirm
+from config.cache import breaker_reset
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -27,6 +32,31 @@ def csp(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     directives = [part.split() for part in header.split(";") if part.strip()]
     return {name: sources for name, *sources in directives}
+
+
+# Property tests (hypothesis): "ci", the default, tries the same examples on every run
+# (derandomized, no example database) so a failure is reproducible from the suite's
+# output; "thorough" (HYPOTHESIS_PROFILE=thorough) searches far longer, with fresh
+# random examples each run, for a developer hunting bugs (docs/DEVELOPMENT.md).
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=60,
+    stateful_step_count=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    stateful_step_count=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def on_postgres() -> bool:
@@ -80,6 +110,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+# The determinism audit (docs/DEVELOPMENT.md): BOOKING_TEST_NOW=2026-10-25T00:30Z runs
+# the suite as if started at that instant (time-machine; the clock ticks on from it),
+# to find tests that depend on the day they run. Processes a test starts (gunicorn,
+# run_huey) and the browser keep the real clock.
+TEST_NOW = os.environ.get("BOOKING_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clock_at_test_now():
+    if not TEST_NOW:
+        yield
+        return
+    instant = datetime.fromisoformat(TEST_NOW)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(
+            "BOOKING_TEST_NOW needs an offset, e.g. 2026-03-29T00:30Z"
+        )
+    with time_machine.travel(instant, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """PBKDF2 costs a large part of a second per user; no test here is about hashing."""
@@ -91,9 +142,11 @@ def _clean_cache_and_queue():
     """Rate-limit counters and cached pages must not leak from one test to the next."""
     from huey.contrib.djhuey import HUEY
 
+    breaker_reset()
     cache.clear()
     HUEY.immediate = True  # tasks run inline unless a test starts a real consumer
     yield
+    breaker_reset()  # a test that stopped Redis must not leave it skipped
     cache.clear()
 
 

@@ -31,6 +31,9 @@ from tests.production import (
 )
 from tests.test_config import run_with
 
+# `make run` keeps the real clock (docs/DEVELOPMENT.md).
+pytestmark = pytest.mark.real_clock
+
 SLUG = "swim-school-pro"
 PASSWORD = "a-demo-password-for-the-port-test"
 PY = f"PY={sys.executable}"

@@ -5,8 +5,10 @@ stable machine-readable word, ``message`` a sentence for people, ``errors`` maps
 field or parameter name to its messages (empty when the problem is not a field's).
 """
 
+import logging
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -14,6 +16,9 @@ from pydantic import Field
 
 from booking.availability import AvailabilityError
 from booking.errors import BookingError
+from booking.responses import service_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorOut(Schema):
@@ -191,3 +196,13 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
+    # The database lost mid-request: 503 with the error body, in DEBUG too (where
+    # ninja would answer a 500 traceback before the middleware sees it).
+    api.add_exception_handler(OperationalError, on_database_error)
+    api.add_exception_handler(InterfaceError, on_database_error)
+
+
+def on_database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The JSON twin of ``config.middleware.DatabaseUnavailableMiddleware``."""
+    logger.error("Database unavailable: %s", exc, exc_info=exc, extra={"status": 503})
+    return service_unavailable(request)

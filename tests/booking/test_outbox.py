@@ -18,6 +18,7 @@ from huey.storage import RedisStorage
 from booking import outbox
 from booking.errors import BookingError
 from booking.models import BookingRequest, OutboundEmail
+from config.cache import breaker_open, breaker_reset
 from tests.booking.emailing import (
     CLIENT,
     background_huey,
@@ -223,10 +224,14 @@ def test_a_broker_that_is_down_leaves_the_row_for_the_sweep(
             )  # the commit's enqueue fails: no error for the client
         assert BookingRequest.objects.filter(pk=booking.pk).exists()
         assert not outbox.enqueue_send(OutboundEmail.objects.first().pk)
+        # The first failure opened the breaker (config/cache.py): later enqueues
+        # do not wait on Redis at all.
+        assert breaker_open()
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {
         Status.QUEUED
     }
     assert fake_sendgrid.received == []
+    breaker_reset()  # as REDIS_BREAKER_SECONDS passing would
     later = timezone.now() + timedelta(minutes=3)
     assert len(outbox.outbox_sweep(now=later)) == 3
     assert len(received_by(fake_sendgrid, CLIENT)) == 1

@@ -233,8 +233,11 @@ def database_url_for_workers() -> str:
 
 
 @contextmanager
-def run_huey(redis_url: str, fake_host: str, log: Path) -> Iterator[subprocess.Popen]:
-    """``manage.py run_huey`` as the Procfile's worker runs it, on the test database."""
+def run_huey(
+    redis_url: str, fake_host: str, log: Path, **more_env: str
+) -> Iterator[subprocess.Popen]:
+    """``manage.py run_huey`` as the Procfile's worker runs it, on the test database
+    (``more_env``: settings of its own, such as a short email lease)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -248,8 +251,9 @@ def run_huey(redis_url: str, fake_host: str, log: Path) -> Iterator[subprocess.P
         "BOOKING_OUTBOX_GRACE_SECONDS": "0",
         "CONN_MAX_AGE": "0",
         "HUEY_WORKERS": "1",
+        **more_env,
     }
-    with log.open("w") as output:
+    with log.open("a") as output:
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "run_huey"],
             cwd=ROOT,
@@ -271,6 +275,7 @@ def run_huey(redis_url: str, fake_host: str, log: Path) -> Iterator[subprocess.P
 
 
 @requires_postgres
+@pytest.mark.real_clock
 def test_redis_down_while_booking_then_the_sweep_sends_it(
     team, lesson, fake_sendgrid, private_redis, tmp_path
 ):

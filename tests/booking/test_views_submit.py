@@ -397,7 +397,9 @@ def test_a_booking_on_an_unknown_slug_is_refused(client, session):
 # --- rate limits ----------------------------------------------------------------------
 
 
-def test_booking_attempts_are_limited_per_ip(client, business, session):
+def test_booking_attempts_are_limited_per_ip(client, business, session, time_machine):
+    # The clock stands still: a rate window that ends mid-test would reset the count.
+    time_machine.move_to(timezone.now(), tick=False)
     token = form_token(client, business, session)
     for _ in range(10):
         response = submit(client, business, session, token=token, client_name="")
@@ -413,7 +415,10 @@ def test_booking_attempts_are_limited_per_ip(client, business, session):
     assert submit(other, business, session, token=token).status_code == 303
 
 
-def test_availability_reads_are_limited_per_ip(client, business, session, settings):
+def test_availability_reads_are_limited_per_ip(
+    client, business, session, settings, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)  # one rate window throughout
     settings.BOOKING_RATE_BROWSE = "3/m"
     url = week_url(business, session.service)
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]

@@ -27,6 +27,8 @@ def local(hour: int, minute: int = 0, days: int = 0) -> datetime:
 
 @pytest.fixture
 def frozen():
+    """The clock at NOW; first in a test's arguments, so the owner signs in at NOW
+    (a login made at another instant could look expired or not yet made)."""
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -45,7 +47,7 @@ def card(html: str, session) -> str:
 
 @pytest.mark.django_db
 def test_home_counts_the_sessions_still_to_come_today(
-    owner_client, business, lesson, frozen
+    frozen, owner_client, business, lesson
 ):
     SessionFactory(service=lesson, starts_at=local(9))  # over
     SessionFactory(service=lesson, starts_at=local(16))
@@ -57,7 +59,7 @@ def test_home_counts_the_sessions_still_to_come_today(
 
 
 @pytest.mark.django_db
-def test_each_session_says_when_booking_closes(owner_client, business, lesson, frozen):
+def test_each_session_says_when_booking_closes(frozen, owner_client, business, lesson):
     soon = SessionFactory(service=lesson, starts_at=local(16), booking_deadline_hours=0)
     closed = SessionFactory(
         service=lesson, starts_at=local(14, 30), booking_deadline_hours=0
@@ -82,7 +84,7 @@ def test_each_session_says_when_booking_closes(owner_client, business, lesson, f
 
 @pytest.mark.django_db
 def test_a_session_card_has_one_action_and_a_menu(
-    owner_client, business, lesson, frozen
+    frozen, owner_client, business, lesson
 ):
     session = SessionFactory(service=lesson, starts_at=local(18))
     html = card(owner_client.get(url("home", business)).content.decode(), session)
@@ -95,7 +97,7 @@ def test_a_session_card_has_one_action_and_a_menu(
 
 
 @pytest.mark.django_db
-def test_the_sessions_show_who_is_booked(owner_client, business, lesson, frozen):
+def test_the_sessions_show_who_is_booked(frozen, owner_client, business, lesson):
     session = SessionFactory(service=lesson, starts_at=local(18, days=1))
     empty = SessionFactory(service=lesson, starts_at=local(9, days=2))
     BookingRequestFactory(session=session, client_name="Ada Lovelace")
@@ -109,7 +111,7 @@ def test_the_sessions_show_who_is_booked(owner_client, business, lesson, frozen)
 
 @pytest.mark.django_db
 def test_the_week_is_laid_out_as_a_calendar_grid(
-    owner_client, business, lesson, frozen
+    frozen, owner_client, business, lesson
 ):
     morning = SessionFactory(service=lesson, starts_at=local(9, days=1))
     evening = SessionFactory(service=lesson, starts_at=local(18, days=1))
@@ -132,7 +134,7 @@ def test_the_week_is_laid_out_as_a_calendar_grid(
 
 @pytest.mark.django_db
 def test_the_session_form_starts_at_the_minimum_notice_and_explains_it(
-    owner_client, business, lesson, frozen
+    frozen, owner_client, business, lesson
 ):
     html = owner_client.get(url("session_new", business)).content.decode()
     assert 'name="booking_deadline_hours" value="2"' in html
