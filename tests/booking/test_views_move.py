@@ -265,8 +265,7 @@ def test_the_widget_moves_inside_the_frame(client, business, booking, later):
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
 
 
-# A fixed day: both sides of London's change (29 March) fall in one 7-day week
-# counted from it, whatever day the suite runs.
+# A fixed day, so the change found is always London's of 29 March 2026.
 @time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False)
 def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(client, business):
     business.booking_settings.max_advance_booking_days = 365
@@ -292,7 +291,7 @@ def test_the_move_week_across_a_clock_change_keeps_wall_clock_times(client, busi
 
     assert {before.starts_at.tzname(), after.starts_at.tzname()} == {"GMT", "BST"}
     for session in (before, after):
-        # Weeks start today, so the two days may fall in two weeks: ask for each.
+        # Weeks start on today's weekday: ask for each day's own week.
         day = session.starts_at.astimezone(zone).date()
         page = text(client.get(move_url(booking, start=day.isoformat())))
         assert f'<time datetime="{session.starts_at.isoformat()}">09:00</time>' in page

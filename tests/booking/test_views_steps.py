@@ -308,8 +308,7 @@ def _next_transition(zone: zoneinfo.ZoneInfo, after: datetime) -> datetime:
     raise AssertionError("no transition within a year")
 
 
-# A fixed day: both sides of London's change (29 March) fall in one 7-day week
-# counted from it, whatever day the suite runs.
+# A fixed day, so the change found is always London's of 29 March 2026.
 @time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False)
 def test_times_across_a_dst_change_keep_their_wall_clock(client, business):
     """Sessions at 09:00 London the days before and after a clock change."""
@@ -331,7 +330,7 @@ def test_times_across_a_dst_change_keep_their_wall_clock(client, business):
     labels = {before.starts_at.tzname(), after.starts_at.tzname()}
     assert labels == {"GMT", "BST"}
     for session in (before, after):
-        # Weeks start today, so the two days may fall in two weeks: ask for each.
+        # Weeks start on today's weekday: ask for each day's own week.
         day = session.starts_at.astimezone(business.tz).date()
         page = text(client.get(week_url(business, service, start=day.isoformat())))
         assert f'<time datetime="{session.starts_at.isoformat()}">09:00</time>' in page
