@@ -239,6 +239,10 @@ class BookingSettings(models.Model):
     calendar_feed_token = models.CharField(
         max_length=64, unique=True, default=new_token
     )
+    # Raised by PostgreSQL triggers whenever a change that can alter what clients
+    # see commits (a booking, session, service or these settings; migration 0010):
+    # part of every availability cache key (booking.availability_cache).
+    availability_version = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -602,6 +606,14 @@ class BookingRequest(models.Model):
                 fields=["session", "status"], name="booking_session_status_idx"
             ),
             models.Index(fields=["client_email"], name="booking_client_email_idx"),
+            # The requests that can hold a spot, by session: capacity counts, the
+            # buffer's booked neighbours and the availability cache's next lapse
+            # read only these, whatever the planner's statistics say.
+            models.Index(
+                fields=["session", "expires_at"],
+                condition=Q(status__in=["approved", "pending"]),
+                name="booking_holding_idx",
+            ),
         ]
 
     def __str__(self) -> str:
