@@ -600,7 +600,6 @@ class BookingRequest(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status"], name="booking_status_idx"),
             models.Index(fields=["expires_at"], name="booking_expires_idx"),
             models.Index(
                 fields=["session", "status"], name="booking_session_status_idx"
@@ -613,6 +612,13 @@ class BookingRequest(models.Model):
                 fields=["session", "expires_at"],
                 condition=Q(status__in=["approved", "pending"]),
                 name="booking_holding_idx",
+            ),
+            # Confirmed bookings with a move waiting, by the session they would move
+            # to (few): the other half of "holds a spot in this session".
+            models.Index(
+                fields=["move_to", "move_expires_at"],
+                condition=Q(move_to__isnull=False, status="approved"),
+                name="booking_move_waiting_idx",
             ),
         ]
 

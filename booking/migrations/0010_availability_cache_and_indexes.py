@@ -110,6 +110,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # "status = approved" matches most rows: AND-ed into plans made without
+        # statistics (right after a bulk load) it made each session's check read
+        # the whole index. The two partial indexes below answer those questions.
+        migrations.RemoveIndex(
+            model_name="bookingrequest",
+            name="booking_status_idx",
+        ),
         migrations.AddField(
             model_name="bookingsettings",
             name="availability_version",
@@ -121,6 +128,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status__in", ["approved", "pending"])),
                 fields=["session", "expires_at"],
                 name="booking_holding_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="bookingrequest",
+            index=models.Index(
+                condition=models.Q(("move_to__isnull", False), ("status", "approved")),
+                fields=["move_to", "move_expires_at"],
+                name="booking_move_waiting_idx",
             ),
         ),
         migrations.RunPython(on_postgresql(TRIGGERS_SQL), on_postgresql(DROP_SQL)),
