@@ -142,10 +142,8 @@ def main() -> None:
                     for cold in (True, False):
                         queries = _queries(client, url, busy, cold=cold)
                         took, size = _timings(port, url, busy, cold=cold)
-                        rows.append(
-                            (phase, label, "cold" if cold else "warm", took, queries)
-                            + (size,)
-                        )
+                        cache = "cold" if cold else "warm"
+                        rows.append((phase, label, cache, took, queries, size))
         print("| statistics | request | cache | p50 | p95 | p99 | queries | size |")
         print("|---|---|---|---:|---:|---:|---:|---:|")
         for phase, label, cache, took, queries, size in rows:

@@ -83,8 +83,8 @@ def gunicorn(**env: str) -> Iterator[int]:
         env=environ,
         check=True,
     )
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
+    process = subprocess.Popen(  # noqa: S603 (the Procfile's own command)
         argv, cwd=ROOT, env=environ, start_new_session=True, stdout=log, stderr=log
     )
     try:
