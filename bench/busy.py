@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
+import bench.harness  # noqa: F401 (sets Django up before the models)
 from booking.models import BookingRequest, BookingSettings, Business, Service, Session
 
 STATUSES = ["approved"] * 5 + ["pending"] * 2 + ["cancelled", "rejected", "expired"]
