@@ -14,6 +14,7 @@ both booked. Both must be 0.
 ``BENCH_CLIENTS`` (default 50) and ``BENCH_BOOKINGS`` change the load.
 """
 
+import gzip
 import json
 import os
 import random
@@ -138,6 +139,8 @@ class Load:
 
 
 def _kind(status: int, content: bytes) -> str:
+    if content[:2] == b"\x1f\x8b":  # gzip, as asked for
+        content = gzip.decompress(content)
     if status == 201:
         return "201 " + json.loads(content).get("status", "?")
     if status == 409:
