@@ -2,18 +2,56 @@
 
 Settings may override the rates: ``BOOKING_RATE_SUBMIT`` (booking POSTs) and
 ``BOOKING_RATE_BROWSE`` (service, week and details pages: the availability reads).
+
+A cache (Redis) that fails or hangs lets requests through rather than failing them:
+clients can still see times and book (the booking rules never depend on the cache),
+and after one failure the limits rest for ``REST_SECONDS``, so a hanging Redis costs
+one timeout, not one per request. The JSON API counts through ``usage`` too.
 """
+
+import logging
+import time
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
 
 SUBMIT_RATE = "10/h"
 BROWSE_RATE = "120/m"
+REST_SECONDS = 10.0
+
+_resting_until = 0.0  # monotonic; per process
+
+
+def usage(request: HttpRequest, **kwargs) -> dict | None:
+    """django-ratelimit's ``get_usage``; ``None`` (not limited) while the cache
+    fails."""
+    global _resting_until
+    if time.monotonic() < _resting_until:
+        return None
+    try:
+        return get_usage(request, **kwargs)
+    except Exception as error:  # any Redis or connection failure: let it through
+        _resting_until = time.monotonic() + REST_SECONDS
+        logger.warning(
+            "Rate limit count failed (%s); not limiting for %.0f s",
+            type(error).__name__,
+            REST_SECONDS,
+        )
+        return None
+
+
+def reset() -> None:
+    """Forget a past failure (tests)."""
+    global _resting_until
+    _resting_until = 0.0
 
 
 def _limited(request: HttpRequest, group: str, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
+    counted = usage(request, group=group, key="ip", rate=rate, increment=True)
+    return bool(counted and counted["should_limit"])
 
 
 def submit_rate() -> str:

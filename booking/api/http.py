@@ -3,7 +3,8 @@
 Rate limits match the public pages: reads 120 a minute, booking 10 an hour, per client
 IP (``BOOKING_API_READ_RATE`` / ``BOOKING_API_BOOK_RATE`` override them; Django's
 ``RATELIMIT_ENABLE`` turns them off). Counters live in the default cache (Redis in
-production), so every web process shares them.
+production), so every web process shares them; a failing cache lets requests through
+(``booking.ratelimits.usage``).
 
 The public endpoints answer any origin (``Access-Control-Allow-Origin: *``, no
 credentials) so a business's own site can call them from the browser.
@@ -14,9 +15,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import get_usage
 
 from booking.api.errors import ApiError
+from booking.ratelimits import usage as get_usage
 
 RATES = {
     "read": ("BOOKING_API_READ_RATE", "120/m"),

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
 
-from booking import availability_cache, metrics
+from booking import availability_cache, metrics, ratelimits
 from booking.models import BookingRequest, BookingSettings, Service, Session
 from booking.scheduling import series_create
 from booking.services import (
@@ -44,9 +44,18 @@ def _cache_on(settings):
     settings.RATELIMIT_ENABLE = False
     settings.AVAILABILITY_CACHE = True
     availability_cache.reset()
-    caches[availability_cache.ALIAS].clear()
+    forget_answers()
     yield
     availability_cache.reset()
+
+
+def forget_answers() -> None:
+    """Delete every cached answer (a test database's versions start again each run;
+    only the availability keys, not the rest of the Redis database)."""
+    cache = caches[availability_cache.ALIAS]
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=cache.make_key("availability:*")):
+        client.delete(key)
 
 
 @pytest.fixture
@@ -402,19 +411,26 @@ def silent_redis():
 
 
 def _redis_at(url: str) -> dict:
+    """Both caches (rate limits and availability) on the Redis at ``url``."""
+    options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+    backend = "django.core.cache.backends.redis.RedisCache"
     return {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        availability_cache.ALIAS: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        },
+        alias: {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}
+        for alias in ("default", availability_cache.ALIAS)
     }
+
+
+@pytest.fixture
+def limits_on(settings):
+    settings.RATELIMIT_ENABLE = True
+    ratelimits.reset()
+    yield
+    ratelimits.reset()
 
 
 @pytest.mark.parametrize("where", ["closed port", "never answers"])
 def test_without_redis_availability_and_booking_still_work(
-    client, clock, business, service, session, silent_redis, where, caplog
+    client, clock, business, service, session, silent_redis, where, caplog, limits_on
 ):
     url = f"redis://127.0.0.1:{_free_port()}/0" if where == "closed port" else None
     with override_settings(CACHES=_redis_at(url or silent_redis)):
@@ -422,6 +438,7 @@ def test_without_redis_availability_and_booking_still_work(
         # Resting after the failure: the next answers do not wait for Redis again.
         assert answers(client, business, service) == _expect(session, 2)
         assert caplog.text.count("Availability cache read failed") == 1
+        assert caplog.text.count("Rate limit count failed") == 1
 
         response = client.post(
             public_url(business, "book/"),
@@ -432,9 +449,20 @@ def test_without_redis_availability_and_booking_still_work(
         assert answers(client, business, service) == _expect(session, 1)
 
 
+def test_a_failed_write_is_only_logged(clock, caplog):
+    port = _free_port()
+    with override_settings(CACHES=_redis_at(f"redis://127.0.0.1:{port}/0")):
+        availability_cache.put("key", {}, valid_until=NOW + timedelta(minutes=1))
+        assert "Availability cache write failed" in caplog.text
+        # Resting now: neither reads nor writes try Redis.
+        availability_cache.put("key", {}, valid_until=NOW + timedelta(minutes=1))
+        assert availability_cache.get("key", NOW) is None
+    assert caplog.text.count("Availability cache") == 1
+
+
 def test_a_flushed_cache_is_only_a_miss(client, clock, business, service, session):
     cached(client, business, service)
-    caches[availability_cache.ALIAS].clear()
+    forget_answers()
     misses = cache_figures()[1]
     assert answers(client, business, service) == _expect(session, 2)
     assert cache_figures()[1] == misses + 2
