@@ -9,41 +9,35 @@ registers it on each new connection. Anything else keeps Django's loader.
 """
 
 from datetime import UTC
-from functools import cache
 
 from django.db.backends.signals import connection_created
+from psycopg._cmodule import _psycopg
+from psycopg.adapt import Loader
 
 
-@cache
-def _c_loader() -> type | None:
-    try:
-        from psycopg._cmodule import _psycopg
-    except ImportError:  # pragma: no cover - psycopg without its C extension
-        return None
-    from psycopg.adapt import Loader
+class UTCTimestamptzLoader(Loader):
+    """psycopg's C ``timestamptz`` loader (a final type: wrapped, not subclassed)."""
 
-    c_loader = _psycopg.TimestamptzLoader  # final: wrapped, not subclassed
+    # Django's create_cursor() compares this with the connection's zone.
+    timezone = UTC
 
-    class UTCTimestamptzLoader(Loader):
-        # Django's create_cursor() compares this with the connection's zone.
-        timezone = UTC
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._load = _psycopg.TimestamptzLoader(oid, context).load
 
-        def __init__(self, oid, context=None):
-            super().__init__(oid, context)
-            self._load = c_loader(oid, context).load
-
-        def load(self, data):
-            return self._load(data)
-
-    return UTCTimestamptzLoader
+    def load(self, data):
+        return self._load(data)
 
 
 def use_c_timestamps(sender, connection, **kwargs) -> None:
-    if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
-        return
-    loader = _c_loader()
-    if loader is not None:
-        connection.connection.adapters.register_loader("timestamptz", loader)
+    if (
+        connection.vendor == "postgresql"
+        and connection.timezone_name == "UTC"
+        and _psycopg is not None
+    ):
+        connection.connection.adapters.register_loader(
+            "timestamptz", UTCTimestamptzLoader
+        )
 
 
 def install() -> None:
