@@ -88,9 +88,15 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_queue():
-    """Rate-limit counters and cached pages must not leak from one test to the next."""
+    """Rate-limit counters and cached pages must not leak from one test to the next,
+    nor a cache failure's rest (a test that breaks Redis would switch the limits and
+    the availability cache off for the next 10 s)."""
     from huey.contrib.djhuey import HUEY
 
+    from booking import availability_cache, ratelimits
+
+    ratelimits.reset()
+    availability_cache.reset()
     cache.clear()
     HUEY.immediate = True  # tasks run inline unless a test starts a real consumer
     yield
