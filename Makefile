@@ -64,12 +64,16 @@ test: install-dev browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-# Times the booking pages, the public API and a page of the requests table with
-# 10,000 requests (docs/PERFORMANCE.md). Uses throwaway test databases; set
-# DATABASE_URL to measure on PostgreSQL.
+# Every benchmark (docs/PERFORMANCE.md), each printing a Markdown table. Each makes
+# and drops its own throwaway database (test_<name>) and cleans what it put in
+# Redis. The HTTP ones (availability, booking load) run gunicorn and need
+# DATABASE_URL (PostgreSQL) and REDIS_URL; the others also run on SQLite.
 bench: install-dev
+	LOG_LEVEL=WARNING $(PY) -m bench.availability
+	LOG_LEVEL=WARNING $(PY) -m bench.booking_load
 	LOG_LEVEL=WARNING $(PY) -m bench.public_pages
 	LOG_LEVEL=WARNING $(PY) -m bench.requests_table
+	LOG_LEVEL=WARNING BENCH_REQUESTS=100000 $(PY) -m bench.requests_table
 
 # The pictures of README.md and docs/USER_GUIDE.md, taken in Chromium from fresh demo
 # data (a throwaway database and server; yours are never touched). Writes docs/img/.

@@ -9,7 +9,7 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from huey.contrib.djhuey import HUEY
 
-        from booking import eventlog
+        from booking import eventlog, pgtypes
         from booking.models import BookingEvent
 
         post_save.connect(
@@ -18,5 +18,6 @@ class BookingConfig(AppConfig):
             dispatch_uid="booking.eventlog",
         )
         HUEY.signal()(eventlog.task_signal)
+        pgtypes.install()
         # The deploy checks (config/checks.py).
         from config import checks  # noqa: F401

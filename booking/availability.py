@@ -14,12 +14,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
-from django.db.models import Exists, OuterRef
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    Func,
+    OuterRef,
+    Subquery,
+    When,
+)
 
+from booking import availability_cache
 from booking.errors import BookingError
 from booking.models import (
     BookingRequest,
     BookingSettings,
+    BookingStatus,
     Business,
     Session,
     timezone_names,
@@ -260,62 +270,181 @@ def get_availability(
     if lo >= hi or lo > latest:
         return empty
 
-    candidates = (
-        Session.objects.filter(
+    cache_key = None
+    if moving_id is None and availability_cache.enabled():
+        cache_key = availability_cache.key(
             business_id=business.pk,
-            is_bookable=True,
-            cancelled_at__isnull=True,
-            service__is_active=True,
-            starts_at__gte=lo,
-            starts_at__lt=hi,
-            starts_at__lte=latest,
+            version=settings.availability_version,
+            service_id=service_id,
+            start_date=start_date,
+            end_date=end_date,
+            zone=zone.key,
+            now=now,
         )
-        .with_spots_taken(now, moving_id=moving_id)
-        .select_related("service")
-        .order_by("starts_at", "id")
+        days = availability_cache.get(cache_key, now)
+        if days is not None:
+            return Availability(zone, start_date, end_date, days)
+    days, valid_until = _offered_days(
+        business_id=business.pk,
+        settings=settings,
+        zone=zone,
+        lo=lo,
+        hi=hi,
+        latest=latest,
+        now=now,
+        service_id=service_id,
+        moving_id=moving_id,
+        with_lapses=cache_key is not None,
     )
+    if cache_key is not None:
+        availability_cache.put(cache_key, days, valid_until=valid_until)
+    return Availability(zone, start_date, end_date, days)
+
+
+# How far past the booking window a session is read so that one opening within the
+# cache key's minute bounds the entry (``_offered_days``).
+_OPENING_LOOKAHEAD = timedelta(seconds=61)
+_FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+def _offered_days(
+    *,
+    business_id: int,
+    settings: BookingSettings,
+    zone: zoneinfo.ZoneInfo,
+    lo: datetime,
+    hi: datetime,
+    latest: datetime,
+    now: datetime,
+    service_id: int | None,
+    moving_id: int | None,
+    with_lapses: bool,
+) -> tuple[dict[date, list[Slot]], datetime]:
+    """The offered slots by local date, and the first instant the answer could
+    change without a write (``valid_until`` of the availability cache): a spot held
+    by a pending request or a waiting move lapsing, a shown session closing, a
+    session opening. Two queries, rows as tuples.
+
+    ``with_lapses``: also read each session's next lapse (for the cache); without
+    it ``valid_until`` only counts closings and openings.
+    """
+    candidates = Session.objects.filter(
+        business_id=business_id,
+        is_bookable=True,
+        cancelled_at__isnull=True,
+        service__is_active=True,
+        starts_at__gte=lo,
+        starts_at__lt=hi,
+        starts_at__lte=latest + _OPENING_LOOKAHEAD,
+    ).with_spots_taken(now, moving_id=moving_id)
     if service_id is not None:
         candidates = candidates.filter(service_id=service_id)
-    open_sessions = [
-        s
-        for s in candidates
-        if s.capacity - s.active_count >= 1
-        and window_problem(
-            starts_at=s.starts_at,
-            deadline_hours=s.booking_deadline_hours,
-            settings=settings,
-            now=now,
-        )
-        is None
+    fields = [
+        "id",
+        "service_id",
+        "service__name",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "booking_deadline_hours",
+        "active_count",
     ]
-    if not open_sessions:
-        return empty
+    if with_lapses:
+        candidates = candidates.annotate(lapse=_next_lapse(now))
+        fields.append("lapse")
+    rows = list(candidates.order_by("starts_at", "id").values_list(*fields))
+    valid_until = _FOREVER
+    open_rows = []
+    for row in rows:
+        starts_at, capacity, deadline, taken = row[3], row[5], row[6], row[7]
+        window = session_window(
+            starts_at=starts_at, deadline_hours=deadline, settings=settings
+        )
+        if with_lapses and row[8] is not None:
+            valid_until = min(valid_until, row[8])
+        problem = window.problem(now)
+        if problem == "too_far":
+            valid_until = min(valid_until, window.opens_at)
+        elif problem is None and capacity - taken >= 1:
+            valid_until = min(valid_until, window.closes_at)
+            open_rows.append(row)
+    if not open_rows:
+        return {}, valid_until
 
     buffer = timedelta(minutes=settings.buffer_time_minutes)
-    blockers = _Blockers(
-        booked_sessions(
-            business_id=business.pk,
-            start=min(s.starts_at for s in open_sessions) - buffer,
-            end=max(s.ends_at for s in open_sessions) + buffer,
-            now=now,
-            moving_id=moving_id,
-        ),
-        buffer,
+    booked = _booked_rows(
+        business_id=business_id,
+        start=min(row[3] for row in open_rows) - buffer,
+        end=max(row[4] for row in open_rows) + buffer,
+        now=now,
+        moving_id=moving_id,
+        with_lapses=with_lapses,
     )
+    if with_lapses:
+        lapses = [row[3] for row in booked if row[3] is not None]
+        valid_until = min([valid_until, *lapses])
+    blockers = _Blockers([row[:3] for row in booked], buffer)
     slots = [
         Slot(
-            session_id=s.pk,
-            service_id=s.service_id,
-            service_name=s.service.name,
-            starts_at=s.starts_at.astimezone(zone),
-            ends_at=s.ends_at.astimezone(zone),
-            capacity=s.capacity,
-            spots_left=s.capacity - s.active_count,
+            session_id=row[0],
+            service_id=row[1],
+            service_name=row[2],
+            starts_at=row[3].astimezone(zone),
+            ends_at=row[4].astimezone(zone),
+            capacity=row[5],
+            spots_left=row[5] - row[7],
         )
-        for s in open_sessions
-        if not blockers.blocks(s.pk, s.starts_at, s.ends_at)
+        for row in open_rows
+        if not blockers.blocks(row[0], row[3], row[4])
     ]
-    return Availability(zone, start_date, end_date, _group_by_date(slots))
+    return _group_by_date(slots), valid_until
+
+
+def _next_lapse(now: datetime) -> Subquery:
+    """The first instant a spot held in the (outer) session lapses by itself: a
+    pending request's ``expires_at`` or a waiting move's ``move_expires_at``."""
+    lapse = Case(
+        When(session=OuterRef("pk"), status=BookingStatus.PENDING, then="expires_at"),
+        When(move_to=OuterRef("pk"), then="move_expires_at"),
+    )
+    holders = (
+        BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+        .order_by()
+        .annotate(lapse=Func(lapse, function="MIN"))
+        .values("lapse")
+    )
+    return Subquery(holders, output_field=DateTimeField())
+
+
+def _booked_rows(
+    *,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None,
+    with_lapses: bool,
+) -> list[tuple]:
+    """``booked_sessions``' rows, each with its next lapse when ``with_lapses``."""
+    if not with_lapses:
+        return booked_sessions(
+            business_id=business_id,
+            start=start,
+            end=end,
+            now=now,
+            moving_id=moving_id,
+        )
+    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+    rows = (
+        Session.objects.filter(
+            business_id=business_id, starts_at__lt=end, ends_at__gt=start
+        )
+        .filter(Exists(holds))
+        .annotate(lapse=_next_lapse(now))
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at", "id", "lapse")
+    )
+    return list(rows)
 
 
 def _group_by_date(slots: Iterable[Slot]) -> dict[date, list[Slot]]:

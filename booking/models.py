@@ -239,6 +239,10 @@ class BookingSettings(models.Model):
     calendar_feed_token = models.CharField(
         max_length=64, unique=True, default=new_token
     )
+    # Raised by PostgreSQL triggers whenever a change that can alter what clients
+    # see commits (a booking, session, service or these settings; migration 0010):
+    # part of every availability cache key (booking.availability_cache).
+    availability_version = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -596,12 +600,26 @@ class BookingRequest(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status"], name="booking_status_idx"),
             models.Index(fields=["expires_at"], name="booking_expires_idx"),
             models.Index(
                 fields=["session", "status"], name="booking_session_status_idx"
             ),
             models.Index(fields=["client_email"], name="booking_client_email_idx"),
+            # The requests that can hold a spot, by session: capacity counts, the
+            # buffer's booked neighbours and the availability cache's next lapse
+            # read only these, whatever the planner's statistics say.
+            models.Index(
+                fields=["session", "expires_at"],
+                condition=Q(status__in=["approved", "pending"]),
+                name="booking_holding_idx",
+            ),
+            # Confirmed bookings with a move waiting, by the session they would move
+            # to (few): the other half of "holds a spot in this session".
+            models.Index(
+                fields=["move_to", "move_expires_at"],
+                condition=Q(move_to__isnull=False, status="approved"),
+                name="booking_move_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ answer to "can this be booked" comes from ``get_availability`` or the services.
 
 import calendar
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -339,21 +340,43 @@ def with_current_time(week: Week, session: Session, zone: zoneinfo.ZoneInfo) -> 
     return replace(week, days=days, current_id=session.pk)
 
 
+# Step 1 looks for each service's next time a week first, then four, then the rest
+# of the booking window: most services have one soon, and a month's answer is a
+# fraction of a whole window's (docs/PERFORMANCE.md).
+_LOOK_AHEAD_DAYS = (7, 28)
+
+
 def next_slots_by_service(
-    *, business: Business, zone: zoneinfo.ZoneInfo, now: datetime
+    *,
+    business: Business,
+    zone: zoneinfo.ZoneInfo,
+    now: datetime,
+    service_ids: Collection[int] | None = None,
 ) -> dict[int, Slot]:
-    """The first offered slot of each service in the booking window (step 1's hint)."""
+    """The first offered slot of each service in the booking window (step 1's hint).
+
+    ``service_ids``: the services asked about; once each has its slot the rest of
+    the window is not read. Without them the whole window is.
+    """
     today = now.astimezone(zone).date()
     _, latest = booking_window(business.booking_settings, now)
-    found = get_availability(
-        business=business,
-        start_date=today,
-        end_date=max(latest.astimezone(zone).date(), today),
-        now=now,
-        tz=zone,
-        max_range_days=None,
-    )
+    last_day = max(latest.astimezone(zone).date(), today)
+    wanted = None if service_ids is None else set(service_ids)
     first: dict[int, Slot] = {}
-    for slot in found.slots:
-        first.setdefault(slot.service_id, slot)
+    start = today
+    for days in (None,) if wanted is None else (*_LOOK_AHEAD_DAYS, None):
+        end = last_day if days is None else min(start + timedelta(days - 1), last_day)
+        found = get_availability(
+            business=business,
+            start_date=start,
+            end_date=end,
+            now=now,
+            tz=zone,
+            max_range_days=None,
+        )
+        for slot in found.slots:
+            first.setdefault(slot.service_id, slot)
+        if end >= last_day or (wanted is not None and wanted <= first.keys()):
+            break
+        start = end + timedelta(days=1)
     return first

@@ -95,11 +95,14 @@ def start(request: HttpRequest, business: Business, *, embed: bool) -> HttpRespo
     """Step 1: the business's active services, each with its next open time."""
     zone = display_zone(request.GET.get("tz"), business)
     now = timezone.now()
-    next_slots = next_slots_by_service(business=business, zone=zone.zone, now=now)
-    services_ = [
-        (service, next_slots.get(service.pk))
-        for service in business.services.filter(is_active=True).order_by("name")
-    ]
+    offered = list(business.services.filter(is_active=True).order_by("name"))
+    next_slots = next_slots_by_service(
+        business=business,
+        zone=zone.zone,
+        now=now,
+        service_ids=[service.pk for service in offered],
+    )
+    services_ = [(service, next_slots.get(service.pk)) for service in offered]
     ctx = {"business": business, "embed": embed, "zone": zone, "services": services_}
     return render_page(request, "booking/service_step.html", ctx, zone=zone)
 

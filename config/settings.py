@@ -190,6 +190,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background jobs --------------------------------------------------------
+# Answers of the availability engine, kept until a change commits (booking.
+# availability_cache); off with AVAILABILITY_CACHE=0. The seconds Redis may take to
+# answer before the answer is computed instead.
+AVAILABILITY_CACHE = env_bool("AVAILABILITY_CACHE", True)
+AVAILABILITY_CACHE_TIMEOUT = env_float("AVAILABILITY_CACHE_TIMEOUT", 0.25)
 REDIS_URL = env_str("REDIS_URL")
 # `manage.py run_huey` reads these; periodic jobs (expiry, reminders, outbox sweep) run
 # in every worker process and are safe to run twice.
@@ -209,7 +214,19 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        # The availability cache (booking.availability_cache), behind the same
+        # breaker: a Redis that is slow to answer costs a quarter of a second, then
+        # the answer is computed.
+        "availability": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
+            "OPTIONS": {
+                "socket_connect_timeout": AVAILABILITY_CACHE_TIMEOUT,
+                "socket_timeout": AVAILABILITY_CACHE_TIMEOUT,
+            },
+        },
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -226,7 +243,13 @@ if REDIS_URL:
         "consumer": HUEY_CONSUMER,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "availability": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "availability",
+        },
+    }
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": env_str("HUEY_NAME", "booking"),

@@ -139,7 +139,9 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_queue():
-    """Rate-limit counters and cached pages must not leak from one test to the next."""
+    """Rate-limit counters and cached pages must not leak from one test to the next,
+    nor an open Redis breaker (a test that breaks Redis would switch the limits and
+    the availability cache off for the next 10 s)."""
     from huey.contrib.djhuey import HUEY
 
     breaker_reset()

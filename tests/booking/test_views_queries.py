@@ -40,7 +40,24 @@ def service(business):
 @pytest.mark.parametrize("sessions", [2, 30])
 def test_start_queries(client, business, service, sessions, django_assert_num_queries):
     grow(business, service, sessions)
-    # business + settings, services, availability (sessions, booked neighbours)
+    # business + settings, services, the first week's availability (sessions,
+    # booked neighbours); ``grow``'s extra service has no open time in it (its only
+    # session is blocked by the buffer), so the rest of the 30-day window is read
+    # too: its sessions (none open, so no neighbours).
+    with django_assert_num_queries(5):
+        response = client.get(reverse("booking:start", args=[business.slug]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("sessions", [2, 30])
+def test_start_queries_when_every_service_has_a_time_this_week(
+    client, business, service, sessions, django_assert_num_queries
+):
+    grow(business, service, sessions)
+    for other in business.services.exclude(pk=service.pk):
+        make_session(business, days=3, hour=20, service=other)
+    # business + settings, services, the first week's availability (sessions,
+    # booked neighbours): the rest of the booking window is not read.
     with django_assert_num_queries(4):
         response = client.get(reverse("booking:start", args=[business.slug]))
     assert response.status_code == 200
