@@ -113,11 +113,3 @@ def test_a_worker_killed_mid_send_expires_once_and_emails_once_after_restart(
     assert len(delivered) == (1 if lost == "before" else 2)
     assert message_ids(fake_sendgrid, CLIENT) == {outbox.message_id(email)}
     assert delivered[-1].subject.startswith("Your booking request has expired")
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = background.PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()

@@ -130,11 +130,3 @@ def test_emails_of_a_booking_made_while_redis_was_down_go_out_once_it_is_back(
         )
     assert len(received_by(fake_sendgrid, "ada@example.com")) == 1
     assert len(fake_sendgrid.received) == 2
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = background.PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()

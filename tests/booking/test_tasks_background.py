@@ -152,14 +152,6 @@ class PrivateRedis:
         self.process = None
 
 
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
 # --- a consumer in this process -------------------------------------------------------
 
 
