@@ -89,9 +89,7 @@ def render_page(
     fragment = bool(htmx) and not htmx.history_restore_request
     name = f"{template}#step" if fragment else template
     context = {**context, "private": private}
-    if (
-        zone is not None
-    ):  # times show on a 12- or 24-hour clock, as the reader's language
+    if zone is not None:  # times on a 12- or 24-hour clock, as the reader's language
         context["hours"] = hour_cycle(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
     with timezone.override(zone.zone if zone else timezone.get_current_timezone()):
         content = render_to_string(name, context, request=request)

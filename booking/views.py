@@ -213,9 +213,7 @@ def details(
 
 
 def _details_page(request, page, form, *, spots=None, now, error="", status=200):
-    if (
-        spots is None
-    ):  # a form sent back with an error keeps its summary ("2 spots left")
+    if spots is None:  # a form sent back with an error keeps "2 spots left"
         spots = _spots_left(page, now)
     token = make_token(
         business_id=page["business"].pk, session_id=page["session"].pk, now=now
