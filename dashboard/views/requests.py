@@ -111,7 +111,7 @@ def _row(request: DashboardRequest, pk: int):
         next_url=safe_next(request, _list_url(request)),
     )
     RequestConfig(request, paginate=False).configure(table)
-    return render(request, f"{LIST}#row", {"table": table, "row": table.rows[0]})
+    return render(request, f"{LIST}#row", {"row": table.html_rows()[0]})
 
 
 def _done(request: DashboardRequest, booking: BookingRequest, verb: str, call):
