@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from booking.models import BookingRequest
-from dashboard.tables import _PK, BookingRequestTable, _row_url
+from dashboard.tables import _PK, BookingRequestTable, _row_url, paginate
 from tests.conftest import HTMX
 from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
@@ -224,3 +226,66 @@ def test_a_row_link_is_the_url_the_urlconf_reverses(name, business_id, pk):
     view = f"dashboard:request_{name}"
     expected = reverse(view, kwargs={"business_id": business_id, "pk": pk})
     assert _row_url(view, business_id)(pk) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sort", ["", "request", "-request", "client", "-client", "session", "-session"]
+)
+def test_pages_read_keys_first_hold_every_request_once_in_order(
+    owner_client, business, sort
+):
+    """Page by page (keys first, then their rows), the table lists what one sorted
+    read lists: ties (same name, same session) broken the same way on every page."""
+    service = ServiceFactory(business=business)
+    sessions = [
+        SessionFactory(service=service, starts_at=NOW + timedelta(days=n % 3 + 1))
+        for n in range(4)
+    ]
+    for n in range(11):
+        BookingRequestFactory(
+            session=sessions[n % 4],
+            client_name=["Ann", "Bob", "Ann Z"][n % 3],
+            status=[Status.APPROVED, Status.PENDING, Status.REJECTED][n % 3],
+        )
+    listed = []
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as queries:
+            html = owner_client.get(
+                url("requests", business),
+                {"status": "", "sort": sort, "per_page": 3, "page": page},
+            ).content.decode()
+        listed += [int(pk) for pk in re.findall(r'<tr id="request-(\d+)"', html)]
+        read = [
+            q["sql"] for q in queries if 'FROM "booking_bookingrequest"' in q["sql"]
+        ]
+        page_query = [sql for sql in read if not sql.startswith("SELECT COUNT")]
+        assert len(page_query) == 1
+        assert re.search(
+            r'"id" IN \(SELECT .* LIMIT \d+( OFFSET \d+)?\)\)', page_query[0]
+        )
+    one_read = BookingRequestTable(
+        BookingRequest.objects.filter(session__business=business),
+        business=business,
+        now=NOW,
+        next_url="/",
+        order_by=sort or None,
+    )
+    assert listed == [row.record.pk for row in one_read.rows]
+    assert sorted(listed) == sorted(
+        BookingRequest.objects.filter(session__business=business).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_table_of_a_list_pages_as_django_does(owner, business, rows):
+    """Keys first is for a queryset; rows given as a list are sliced as they are."""
+    request = RequestFactory().get("/", {"per_page": 2, "page": 2})
+    request.user = owner
+    records = list(rows.values())
+    table = BookingRequestTable(records, business=business, now=NOW, next_url="/")
+    paginate(request, table)  # the newest first: all made at NOW, so the last made
+    assert [row.record for row in table.paginated_rows] == [rows["pending"]]
+    assert table.paginator.count == 3
