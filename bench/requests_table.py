@@ -86,7 +86,7 @@ def main() -> None:
             "dashboard:requests_export", kwargs={"business_id": business.pk}
         )
         cases = [
-            ("page 1, newest first (full page)", base, {}),
+            ("page 1: the waiting requests (full page)", base, {}),
             ("page 1 as an HTMX fragment", base, {"HTTP_HX_REQUEST": "true"}),
             ("status = pending", f"{base}?status=pending", {}),
             ("search “smith”", f"{base}?q=smith", {}),

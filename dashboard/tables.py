@@ -1,24 +1,84 @@
-"""The booking requests table (django-tables2)."""
+"""The booking requests table (django-tables2).
 
+django-tables2 orders and pages the table and names its columns; the rows of a page
+are rendered here in Python (``BookingRequestTable.html_rows``), each cell once with
+``format_html``: rendering each cell through django-tables2 and a template took most
+of a page's time (docs/PERFORMANCE.md, "The requests table").
+"""
+
+from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
+from urllib.parse import quote
 
 import django_tables2 as tables
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
+from django_tables2.rows import BoundRows
 
 from booking.bounds import page_size
 from booking.models import BookingRequest, Business
 from dashboard.display import duration_text, local_text, status_badge
 
 PER_PAGE = 25
+Status = BookingRequest.Status
+
+# Stands for a row's pk while a row link is reversed, once per table (``_row_url``).
+_PK = 2_147_483_647
 
 
-def paginate(request: HttpRequest, table: tables.Table) -> None:
+def _row_url(name: str, business_id: int) -> Callable[[int], str]:
+    """``reverse(name)`` for any request of the business, the URLconf asked once: its
+    path for ``_PK`` with the row's pk put in its place (the last, as the pk comes
+    after the business in every row link)."""
+    url = reverse(name, kwargs={"business_id": business_id, "pk": _PK})
+    head, _, tail = url.rpartition(str(_PK))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _row_id(record: BookingRequest) -> str:
+    """The row's ``id``: HTMX actions swap the row by it."""
+    return f"request-{record.pk}"
+
+
+class RequestsPaginator(Paginator):
+    """Pages of the table's queryset, each read keys first: the page's keys in the
+    table's order (a narrow sort), then those rows with their session and service
+    (``WHERE id IN (…)``), not every matching row joined and sorted whole.
+
+    ``count``, when the view already knows it, saves a query (the waiting
+    requests, counted for the tabs anyway)."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # what the cached property would hold
+
+    def page(self, number) -> Page:
+        rows = self.object_list  # django-tables2's BoundRows over the queryset
+        ordered = getattr(rows.data, "data", None)
+        if not isinstance(ordered, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        keys = ordered.values("pk")[bottom:top]
+        page = BoundRows(data=ordered.filter(pk__in=keys), table=rows.table)
+        return self._get_page(page, number, self)
+
+
+def paginate(
+    request: HttpRequest, table: tables.Table, *, count: int | None = None
+) -> None:
     """Order and paginate ``table`` as the URL asks: ``per_page`` held to 1 … 100
-    (a bigger page would read without bound), a page past either end the last."""
+    (a bigger page would read without bound), a page past either end the last.
+    ``count``: how many rows the table has, when the caller knows it."""
     RequestConfig(request, paginate=False).configure(table)  # the ordering
     per_page = page_size(request.GET.get(table.prefixed_per_page_field), PER_PAGE)
     try:
@@ -26,24 +86,9 @@ def paginate(request: HttpRequest, table: tables.Table) -> None:
     except ValueError:
         number = 1
     try:
-        table.paginate(page=number, per_page=per_page)
+        table.paginate(RequestsPaginator, page=number, per_page=per_page, count=count)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
-
-
-class RowTemplateColumn(tables.TemplateColumn):
-    """A cell template that also gets the row's ``actions`` (the statuses it may move
-    to now), ``biz`` and ``next_url`` (where its forms come back to).
-    """
-
-    def get_context_data(self, *, record, table, **kwargs) -> dict:
-        context = super().get_context_data(record=record, table=table, **kwargs)
-        return {
-            **context,
-            "actions": record.allowed_actions(table.now),
-            "biz": table.business.pk,
-            "next_url": table.next_url,
-        }
 
 
 def _label(name: str) -> dict:
@@ -52,8 +97,8 @@ def _label(name: str) -> dict:
 
 
 class BookingRequestTable(tables.Table):
-    select = RowTemplateColumn(
-        template_name="dashboard/requests/cell_select.html",
+    select = tables.Column(
+        empty_values=(),
         verbose_name="Select",
         orderable=False,
         attrs={"td": {"class": "cell-select"}, "th": {"class": "cell-select"}},
@@ -81,8 +126,8 @@ class BookingRequestTable(tables.Table):
         order_by=("status", "expires_at", "pk"),
         attrs=_label("Status"),
     )
-    actions = RowTemplateColumn(
-        template_name="dashboard/requests/cell_actions.html",
+    actions = tables.Column(
+        empty_values=(),
         verbose_name="Actions",
         orderable=False,
         attrs={"td": {"class": "cell-actions"}},
@@ -93,7 +138,7 @@ class BookingRequestTable(tables.Table):
         fields = ()
         order_by = ("-request",)
         attrs = {"class": "table table-hover align-middle requests-table stack-sm mb-0"}
-        row_attrs = {"id": lambda record: f"request-{record.pk}"}
+        row_attrs = {"id": _row_id}
         empty_text = "No booking requests match these filters."
 
     def __init__(
@@ -104,10 +149,131 @@ class BookingRequestTable(tables.Table):
         self.now = now
         self.next_url = next_url
 
+    @cached_property
+    def _urls(self) -> dict[str, Callable[[int], str]]:
+        names = ("detail", "approve", "reject", "move", "cancel")
+        return {
+            name: _row_url(f"dashboard:request_{name}", self.business.pk)
+            for name in names
+        }
+
+    @cached_property
+    def _csrf_field(self) -> SafeString:
+        """What ``{% csrf_token %}`` writes, for the approve forms."""
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+            get_token(self.request),
+        )
+
+    @cached_property
+    def _next_quoted(self) -> str:
+        return quote(self.next_url)
+
     def detail_url(self, record: BookingRequest) -> str:
-        return reverse(
-            "dashboard:request_detail",
-            kwargs={"business_id": self.business.pk, "pk": record.pk},
+        return self._urls["detail"](record.pk)
+
+    def html_rows(self) -> list[SafeString]:
+        """The rows of the page (of every record when not paginated) as HTML: what
+        django-tables2 would render, each cell rendered once, in Python."""
+        cells = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
+        return [
+            self._row_html(row.record, "odd" if index % 2 else "even", cells)
+            for index, row in enumerate(self.paginated_rows)
+        ]
+
+    def _row_html(
+        self, record: BookingRequest, parity: str, cells: list[tuple[str, str]]
+    ) -> SafeString:
+        actions = record.allowed_actions(self.now)  # once for both cells that use it
+        rendered = {
+            "select": self._select(record, actions),
+            "request": self.render_request(record.created_at, record),
+            "client": self.render_client(record.client_name, record),
+            "session": self.render_session(record.session.starts_at, record),
+            "status": self.render_status(record),
+            "actions": self._actions(record, actions),
+        }
+        return format_html(
+            '<tr id="{}" class="{}">{}</tr>',
+            _row_id(record),
+            parity,
+            format_html_join(
+                "", "<td {}>{}</td>", ((td, rendered[name]) for name, td in cells)
+            ),
+        )
+
+    def render_select(self, record: BookingRequest) -> SafeString:
+        return self._select(record, record.allowed_actions(self.now))
+
+    def render_actions(self, record: BookingRequest) -> SafeString:
+        return self._actions(record, record.allowed_actions(self.now))
+
+    def _select(self, record: BookingRequest, actions: frozenset[str]) -> SafeString:
+        """A checkbox for "Approve selected" on the requests it may approve."""
+        if Status.APPROVED not in actions:
+            return mark_safe("\n")
+        return format_html(
+            '<input type="checkbox" class="form-check-input" name="ids" value="{}" '
+            'form="bulk-form" aria-label="Select {}, {}">\n',
+            record.pk,
+            record.booking_reference,
+            record.client_name,
+        )
+
+    def _actions(self, record: BookingRequest, actions: frozenset[str]) -> SafeString:
+        """The buttons for what the request allows now: approve (a form), reject and
+        cancel (dialogs, or their pages without JavaScript), move (its page)."""
+        pk, urls = record.pk, self._urls
+        # Each button names its request for screen readers.
+        hidden = format_html(
+            '<span class="visually-hidden"> {}, {}</span>',
+            record.booking_reference,
+            record.client_name,
+        )
+        approve = reject = change = ""
+        if Status.APPROVED in actions:
+            approve = format_html(
+                '<form method="post" action="{url}" hx-post="{url}" '
+                'hx-target="#{row}" hx-swap="outerHTML">{csrf}'
+                '<input type="hidden" name="next" value="{next}">'
+                '<button type="submit" class="btn btn-sm btn-success">'
+                "Approve{hidden}</button></form>",
+                url=urls["approve"](pk),
+                row=_row_id(record),
+                csrf=self._csrf_field,
+                next=self.next_url,
+                hidden=hidden,
+            )
+        if Status.REJECTED in actions:
+            reject = self._dialog_link(
+                "btn-outline-danger", urls["reject"](pk), "Reject", hidden
+            )
+        if Status.CANCELLED in actions:
+            change = format_html(
+                '<a class="btn btn-sm btn-outline-primary" href="{}">Move{}</a>\n{}',
+                urls["move"](pk),
+                hidden,
+                self._dialog_link(
+                    "btn-outline-secondary", urls["cancel"](pk), "Cancel", hidden
+                ),
+            )
+        return format_html(
+            '<div class="row-actions">{}\n{}\n{}</div>\n', approve, reject, change
+        )
+
+    def _dialog_link(
+        self, classes: str, url: str, label: str, hidden: SafeString
+    ) -> SafeString:
+        """A button opening its form in the dialog (HTMX), or as a page without it."""
+        href = f"{url}?next={self._next_quoted}"
+        return format_html(
+            '<a class="btn btn-sm {}" href="{}" hx-get="{}" hx-target="#dialog-body" '
+            'hx-swap="innerHTML">{}{}</a>',
+            classes,
+            href,
+            href,
+            label,
+            hidden,
         )
 
     def render_request(self, value: datetime, record: BookingRequest) -> str:

@@ -22,7 +22,11 @@ from django_tables2 import RequestConfig
 from booking import services
 from booking.errors import BookingError
 from booking.models import BookingRequest
-from booking.selectors import booking_requests_for_business, pending_count
+from booking.selectors import (
+    RequestFilters,
+    booking_requests_for_business,
+    pending_count,
+)
 from dashboard.access import DashboardRequest, business_view, get_request_for_member
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
@@ -83,7 +87,9 @@ def _table_page(request: DashboardRequest):
     )
     if showing_waiting:
         table.empty_text = "Nothing is waiting for your answer."
-    paginate(request, table)
+    # The waiting tab unfiltered shows exactly the requests counted for the tabs.
+    only_waiting = form.filters() == RequestFilters(status=WAITING)
+    paginate(request, table, count=waiting if only_waiting else None)
     context = {
         "form": form,
         "table": table,
@@ -111,7 +117,7 @@ def _row(request: DashboardRequest, pk: int):
         next_url=safe_next(request, _list_url(request)),
     )
     RequestConfig(request, paginate=False).configure(table)
-    return render(request, f"{LIST}#row", {"table": table, "row": table.rows[0]})
+    return render(request, f"{LIST}#row", {"row": table.html_rows()[0]})
 
 
 def _done(request: DashboardRequest, booking: BookingRequest, verb: str, call):

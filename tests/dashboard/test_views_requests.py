@@ -222,6 +222,52 @@ def test_the_htmx_table_query_count_is_constant(
         owner_client.get(url("requests", business), {"status": "pending"}, **HTMX)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "counted", "total", "rows"),
+    [
+        ({}, 1, 3, 3),  # opens on the waiting tab: the tabs' count is the table's
+        ({"status": "pending"}, 1, 3, 3),
+        ({"status": "pending", "per_page": 2, "page": 2}, 1, 3, 1),
+        ({"status": "pending", "q": "Sam"}, 2, 2, 2),  # filtered: counted again
+        ({"status": "approved"}, 2, 1, 1),
+    ],
+)
+def test_the_waiting_tab_counts_its_requests_once(
+    owner_client,
+    business,
+    session,
+    query,
+    counted,
+    total,
+    rows,
+    django_assert_num_queries,
+):
+    now = timezone.now()
+    for name in ("Sam One", "Sam Two", "Kim Three"):
+        BookingRequestFactory(
+            session=session,
+            client_name=name,
+            status=Status.PENDING,
+            expires_at=now + timedelta(hours=5),
+        )
+    BookingRequestFactory(  # lapsed: no longer waiting
+        session=session, status=Status.PENDING, expires_at=now - timedelta(hours=1)
+    )
+    BookingRequestFactory(session=session, client_name="Al Approved")
+    owner_client.get(url("requests", business))  # warm the session
+    # session, user, membership+business+settings, switcher, services (filter
+    # form), the page of rows; the waiting count, and the table's count unless
+    # they are the same question
+    with django_assert_num_queries(6 + counted):
+        response = owner_client.get(url("requests", business), query)
+    html = response.content.decode()
+    plural = "s" if total > 1 else ""
+    assert f"data-total>{total} request{plural}</p>" in html
+    assert "data-waiting>3</span>" in html
+    assert html.count("<tr id=") == rows
+
+
 # --- approve --------------------------------------------------------------------------
 
 

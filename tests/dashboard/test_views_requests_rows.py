@@ -1,0 +1,291 @@
+"""The rows of the requests table: exactly the HTML the owner (and her screen reader)
+depends on, and the one way each row is rendered (``BookingRequestTable.html_rows``).
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from booking.models import BookingRequest
+from dashboard.tables import _PK, BookingRequestTable, _row_url, paginate
+from tests.conftest import HTMX
+from tests.dashboard.conftest import url
+from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
+
+Status = BookingRequest.Status
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def row_of(html: str, booking: BookingRequest) -> str:
+    start = html.index(f'<tr id="request-{booking.pk}"')
+    return html[start : html.index("</tr>", start) + len("</tr>")]
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def rows(frozen, business):
+    """One request of each kind the table words differently, names to escape."""
+    service = ServiceFactory(business=business, name='Dive & "splash"', capacity=8)
+    session = SessionFactory(service=service, starts_at=NOW + timedelta(days=2))
+    later = SessionFactory(service=service, starts_at=NOW + timedelta(days=3))
+
+    def make(ref: str, **fields) -> BookingRequest:
+        return BookingRequestFactory(session=session, booking_reference=ref, **fields)
+
+    return {
+        "pending": make(
+            "BK-PEND",
+            client_name='O\'Brien & "Quotes"',
+            client_email="",
+            client_phone="+447700900101",
+            status=Status.PENDING,
+            expires_at=NOW + timedelta(minutes=50),
+        ),
+        "moving": make(
+            "BK-MOVE",
+            client_name="Mo <b>Mover</b>",
+            client_email="mo@example.com",
+            move_to=later,
+            move_expires_at=NOW + timedelta(hours=2),
+        ),
+        "lapsed": make(
+            "BK-LAPS",
+            client_name="Larry Lapsed",
+            client_email="larry@example.com",
+            status=Status.PENDING,
+            expires_at=NOW - timedelta(minutes=5),
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_each_kind_of_row_renders_exactly_as_the_owner_knows_it(
+    owner_client, business, rows
+):
+    """The HTML of the per-cell templates this replaced, byte for byte."""
+    pending, moving, lapsed = rows["pending"], rows["moving"], rows["lapsed"]
+    html = owner_client.get(url("requests", business), {"status": ""}).content.decode()
+    base = f"/dashboard/{business.pk}/requests/"
+    back = f"{base}%3Fstatus%3D"
+    session = (
+        '<td data-label="Session">Dive &amp; &quot;splash&quot;<br><span class="small">'
+        '<span class="text-nowrap">Tue 8 Dec 2026</span> '
+        '<span class="text-nowrap">12:00 GMT</span></span></td>'
+    )
+    o_brien = "BK-PEND, O&#x27;Brien &amp; &quot;Quotes&quot;"
+    p = pending.pk
+    assert TOKEN.sub('name="csrfmiddlewaretoken" value="T"', row_of(html, pending)) == (
+        f'<tr id="request-{p}" class="even"><td class="cell-select">'
+        f'<input type="checkbox" class="form-check-input" name="ids" value="{p}" '
+        f'form="bulk-form" aria-label="Select {o_brien}">\n</td>'
+        f'<td data-label="Request"><a href="{base}{p}/" class="font-monospace '
+        'text-nowrap">BK-PEND</a><br><span class="small text-body-secondary '
+        'text-nowrap">6 Dec, 12:00</span></td>'
+        '<td data-label="Client">O&#x27;Brien &amp; &quot;Quotes&quot;<br>'
+        '<span class="small text-body-secondary">+447700900101</span></td>'
+        f"{session}"
+        '<td data-label="Status"><span class="badge text-bg-warning" '
+        'data-status="pending">Pending</span><br><time datetime="2026-12-06T12:50:00'
+        '+00:00" class="small text-nowrap text-danger fw-semibold">50 min left</time>'
+        '</td><td class="cell-actions"><div class="row-actions">'
+        f'<form method="post" action="{base}{p}/approve/" hx-post="{base}{p}/approve/" '
+        f'hx-target="#request-{p}" hx-swap="outerHTML"><input type="hidden" '
+        'name="csrfmiddlewaretoken" value="T"><input type="hidden" name="next" '
+        f'value="{base}?status="><button type="submit" class="btn btn-sm btn-success">'
+        f'Approve<span class="visually-hidden"> {o_brien}</span></button></form>\n'
+        '<a class="btn btn-sm btn-outline-danger" '
+        f'href="{base}{p}/reject/?next={back}" '
+        f'hx-get="{base}{p}/reject/?next={back}" hx-target="#dialog-body" '
+        'hx-swap="innerHTML">Reject<span class="visually-hidden"> '
+        f"{o_brien}</span></a>\n"
+        f'<a class="btn btn-sm btn-outline-primary" href="{base}{p}/move/">Move'
+        f'<span class="visually-hidden"> {o_brien}</span></a>\n'
+        '<a class="btn btn-sm btn-outline-secondary" '
+        f'href="{base}{p}/cancel/?next={back}" hx-get="{base}{p}/cancel/?next={back}" '
+        'hx-target="#dialog-body" hx-swap="innerHTML">Cancel<span '
+        f'class="visually-hidden"> {o_brien}</span></a></div>\n</td></tr>'
+    )
+    m, mover = moving.pk, "BK-MOVE, Mo &lt;b&gt;Mover&lt;/b&gt;"
+    assert row_of(html, moving) == (
+        f'<tr id="request-{m}" class="odd"><td class="cell-select">\n</td>'
+        f'<td data-label="Request"><a href="{base}{m}/" class="font-monospace '
+        'text-nowrap">BK-MOVE</a><br><span class="small text-body-secondary '
+        'text-nowrap">6 Dec, 12:00</span></td>'
+        '<td data-label="Client">Mo &lt;b&gt;Mover&lt;/b&gt;<br>'
+        '<span class="small text-body-secondary">mo@example.com</span></td>'
+        f"{session}"
+        '<td data-label="Status"><span class="badge text-bg-success" '
+        'data-status="approved">Approved</span><br>'
+        f'<a href="{base}{m}/" class="small text-nowrap">Asks to move</a></td>'
+        '<td class="cell-actions"><div class="row-actions">\n\n'
+        f'<a class="btn btn-sm btn-outline-primary" href="{base}{m}/move/">Move'
+        f'<span class="visually-hidden"> {mover}</span></a>\n'
+        '<a class="btn btn-sm btn-outline-secondary" '
+        f'href="{base}{m}/cancel/?next={back}" hx-get="{base}{m}/cancel/?next={back}" '
+        'hx-target="#dialog-body" hx-swap="innerHTML">Cancel<span '
+        f'class="visually-hidden"> {mover}</span></a></div>\n</td></tr>'
+    )
+    assert row_of(html, lapsed).endswith(
+        '<td data-label="Status"><span class="badge text-bg-secondary" '
+        'data-status="expired">Expired</span></td><td class="cell-actions">'
+        '<div class="row-actions">\n\n</div>\n</td></tr>'
+    )
+    assert 'class="cell-select">\n</td>' in row_of(html, lapsed)
+
+
+@pytest.mark.django_db
+def test_the_row_answering_an_htmx_action_is_the_row_of_the_table(
+    owner_client, business, rows
+):
+    lapsed = rows["lapsed"]
+    listed = owner_client.get(url("requests", business), {"status": ""})
+    back = url("requests", business) + "?status="
+    answer = owner_client.post(
+        url("request_approve", business, pk=lapsed.pk), {"next": back}, **HTMX
+    )  # refused: it lapsed; the row comes back as it stands
+    assert answer.status_code == 200
+    row = row_of(answer.content.decode(), lapsed)
+    assert answer.content.decode().startswith(row)
+    assert row == row_of(listed.content.decode(), lapsed)
+
+
+@pytest.mark.django_db
+def test_the_approve_form_of_a_row_carries_a_working_csrf_token(
+    owner, business, pending
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    html = client.get(url("requests", business)).content.decode()
+    form = row_of(html, pending)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    action = url("request_approve", business, pk=pending.pk)
+    refused = client.post(action, {"next": url("requests", business)})
+    assert refused.status_code == 403
+    response = client.post(
+        action, {"csrfmiddlewaretoken": token, "next": url("requests", business)}
+    )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_rows_are_what_django_tables2_renders_with_the_same_columns(
+    owner, business, rows
+):
+    """``html_rows`` skips django-tables2's per-cell machinery, not its output."""
+    request = RequestFactory().get("/")
+    request.user = owner
+
+    def table(page: int) -> BookingRequestTable:
+        made = BookingRequestTable(
+            BookingRequest.objects.filter(session__business=business),
+            business=business,
+            now=NOW,
+            next_url="/back?to=a&b",
+        )
+        RequestConfig(request, paginate={"per_page": 2, "page": page}).configure(made)
+        return made
+
+    fast, slow = [], []
+    for page in (1, 2):
+        fast += table(page).html_rows()
+        slow += [
+            f"<tr {row.attrs.as_html()}>"
+            + "".join(
+                f"<td {column.attrs['td'].as_html()}>{cell}</td>"
+                for column, cell in row.items()
+            )
+            + "</tr>"
+            for row in table(page).paginated_rows
+        ]
+    assert len(fast) == 3
+    assert [TOKEN.sub("", row) for row in fast] == [TOKEN.sub("", r) for r in slow]
+    assert all(TOKEN.search(row) for row in (fast[2], slow[2]))  # the pending one
+    assert "?next=/back%3Fto%3Da%26b" in fast[2]
+    assert 'name="next" value="/back?to=a&amp;b"' in fast[2]
+
+
+@pytest.mark.parametrize("business_id", [1, 7, 2147, _PK, 10**15])
+@pytest.mark.parametrize("pk", [1, 7, 21, 2147, _PK - 1, _PK, 10**12])
+@pytest.mark.parametrize("name", ["detail", "approve", "reject", "move", "cancel"])
+def test_a_row_link_is_the_url_the_urlconf_reverses(name, business_id, pk):
+    view = f"dashboard:request_{name}"
+    expected = reverse(view, kwargs={"business_id": business_id, "pk": pk})
+    assert _row_url(view, business_id)(pk) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sort", ["", "request", "-request", "client", "-client", "session", "-session"]
+)
+def test_pages_read_keys_first_hold_every_request_once_in_order(
+    owner_client, business, sort
+):
+    """Page by page (keys first, then their rows), the table lists what one sorted
+    read lists: ties (same name, same session) broken the same way on every page."""
+    service = ServiceFactory(business=business)
+    sessions = [
+        SessionFactory(service=service, starts_at=NOW + timedelta(days=n % 3 + 1))
+        for n in range(4)
+    ]
+    for n in range(11):
+        BookingRequestFactory(
+            session=sessions[n % 4],
+            client_name=["Ann", "Bob", "Ann Z"][n % 3],
+            status=[Status.APPROVED, Status.PENDING, Status.REJECTED][n % 3],
+        )
+    listed = []
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as queries:
+            html = owner_client.get(
+                url("requests", business),
+                {"status": "", "sort": sort, "per_page": 3, "page": page},
+            ).content.decode()
+        listed += [int(pk) for pk in re.findall(r'<tr id="request-(\d+)"', html)]
+        read = [
+            q["sql"] for q in queries if 'FROM "booking_bookingrequest"' in q["sql"]
+        ]
+        page_query = [sql for sql in read if not sql.startswith("SELECT COUNT")]
+        assert len(page_query) == 1
+        assert re.search(
+            r'"id" IN \(SELECT .* LIMIT \d+( OFFSET \d+)?\)\)', page_query[0]
+        )
+    one_read = BookingRequestTable(
+        BookingRequest.objects.filter(session__business=business),
+        business=business,
+        now=NOW,
+        next_url="/",
+        order_by=sort or None,
+    )
+    assert listed == [row.record.pk for row in one_read.rows]
+    assert sorted(listed) == sorted(
+        BookingRequest.objects.filter(session__business=business).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_table_of_a_list_pages_as_django_does(owner, business, rows):
+    """Keys first is for a queryset; rows given as a list are sliced as they are."""
+    request = RequestFactory().get("/", {"per_page": 2, "page": 2})
+    request.user = owner
+    records = list(rows.values())
+    table = BookingRequestTable(records, business=business, now=NOW, next_url="/")
+    paginate(request, table)  # the newest first: all made at NOW, so the last made
+    assert [row.record for row in table.paginated_rows] == [rows["pending"]]
+    assert table.paginator.count == 3
