@@ -8,6 +8,16 @@ from booking.models import Business, Service, Session
 from tests.booking.views_helpers import local_at
 from tests.factories import ServiceFactory, SessionFactory
 
+# What the axe scans of the public pages check: WCAG 2.1 A and AA, plus axe's best
+# practices (landmarks, one h1, headings order …).
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
 
 @dataclass
 class Shop:

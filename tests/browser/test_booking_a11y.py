@@ -7,18 +7,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.booking_helpers import AXE_OPTIONS as OPTIONS
 from tests.browser.booking_helpers import make_shop
 
 pytestmark = pytest.mark.browser
 AXE = Axe()
-# WCAG 2.1 A and AA, plus axe's best practices (landmarks, one h1, headings order …).
-OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 
 
 def assert_accessible(page: Page, step: str) -> None:

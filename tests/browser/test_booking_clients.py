@@ -13,18 +13,12 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import BookingRequest
+from tests.browser.booking_helpers import AXE_OPTIONS as OPTIONS
 from tests.browser.booking_helpers import make_shop, step_ready
 from tests.factories import ServiceFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
 AXE = Axe()
-OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 MESSAGE = "Please give an email address or a phone number so we can reach you."
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)  # a Friday; London's clocks change 29 March
 

@@ -21,7 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from booking.models import BookingRequest
-from tests.browser.booking_helpers import step_ready
+from tests.browser.booking_helpers import AXE_OPTIONS, step_ready
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
@@ -349,13 +349,6 @@ FOCUS = """() => {
     if (!active.closest("dialog")) return "page: " + active.outerHTML.slice(0, 60);
     return active.tagName === "IFRAME" ? "frame" : active.textContent.trim();
 }"""
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 
 
 def tab_to(page: Page, target, *, limit: int = 40) -> None:

@@ -10,17 +10,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import BookingRequest
+from tests.browser.booking_helpers import AXE_OPTIONS as OPTIONS
 from tests.browser.booking_helpers import Shop, make_shop, step_ready
 from tests.factories import BookingRequestFactory
 
 pytestmark = pytest.mark.browser
-OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 
 
 def assert_accessible(page: Page, step: str) -> None:
