@@ -50,10 +50,18 @@ def _row_id(record: BookingRequest) -> str:
 class RequestsPaginator(Paginator):
     """Pages of the table's queryset, each read keys first: the page's keys in the
     table's order (a narrow sort), then those rows with their session and service
-    (``WHERE id IN (…)``), not every matching row joined and sorted whole.
+    by primary key alone (``WHERE id IN (SELECT … LIMIT 25)``). The outer query
+    repeats no filter: with the filters repeated, a planner without statistics
+    (straight after a bulk load) joined every matching row to the 25 keys.
+
+    A page past the middle reads its keys in the reverse order, so no page skips
+    more than half the rows (the order ends with the primary key: each row has one
+    place, counted from either end).
 
     ``count``, when the view already knows it, saves a query (the waiting
     requests, counted for the tabs anyway)."""
+
+    related = ("session__service",)
 
     def __init__(self, *args, count: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +76,27 @@ class RequestsPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        keys = ordered.values("pk")[bottom:top]
-        page = BoundRows(data=ordered.filter(pk__in=keys), table=rows.table)
+        order = ordered.query.order_by
+        if (
+            bottom > self.count - top
+            and order
+            and order[-1].lstrip("-")
+            in (
+                "pk",
+                "id",
+            )
+        ):
+            keys = ordered.reverse().values("pk")[
+                self.count - top : self.count - bottom
+            ]
+        else:
+            keys = ordered.values("pk")[bottom:top]
+        found = (
+            ordered.model._default_manager.filter(pk__in=keys)
+            .select_related(*self.related)
+            .order_by(*order)
+        )
+        page = BoundRows(data=found, table=rows.table)
         return self._get_page(page, number, self)
 
 
