@@ -6,6 +6,7 @@ are rendered here in Python (``BookingRequestTable.html_rows``), each cell once 
 of a page's time (docs/PERFORMANCE.md, "The requests table").
 """
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRows
@@ -116,6 +117,27 @@ def paginate(
         table.paginate(RequestsPaginator, page=number, per_page=per_page, count=count)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
+
+
+def _escape(value) -> str:
+    """``conditional_escape(value)``: HTML as it is, anything else escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _html(template: str, *args, **kwargs) -> SafeString:
+    """``format_html``, less the checks for lazy strings its escaping makes on every
+    value (the rows hold none): about a third of a row's time."""
+    return SafeString(
+        template.format(
+            *map(_escape, args), **{key: _escape(v) for key, v in kwargs.items()}
+        )
+    )
+
+
+# Each status's badge, made once.
+_BADGES = {status: status_badge(status) for status in Status.values}
 
 
 def _label(name: str) -> dict:
@@ -220,14 +242,8 @@ class BookingRequestTable(tables.Table):
             "status": self.render_status(record),
             "actions": self._actions(record, actions),
         }
-        return format_html(
-            '<tr id="{}" class="{}">{}</tr>',
-            _row_id(record),
-            parity,
-            format_html_join(
-                "", "<td {}>{}</td>", ((td, rendered[name]) for name, td in cells)
-            ),
-        )
+        tds = "".join(f"<td {td}>{rendered[name]}</td>" for name, td in cells)
+        return SafeString(f'<tr id="{_row_id(record)}" class="{parity}">{tds}</tr>')
 
     def render_select(self, record: BookingRequest) -> SafeString:
         return self._select(record, record.allowed_actions(self.now))
@@ -239,7 +255,7 @@ class BookingRequestTable(tables.Table):
         """A checkbox for "Approve selected" on the requests it may approve."""
         if Status.APPROVED not in actions:
             return mark_safe("\n")
-        return format_html(
+        return _html(
             '<input type="checkbox" class="form-check-input" name="ids" value="{}" '
             'form="bulk-form" aria-label="Select {}, {}">\n',
             record.pk,
@@ -252,14 +268,14 @@ class BookingRequestTable(tables.Table):
         cancel (dialogs, or their pages without JavaScript), move (its page)."""
         pk, urls = record.pk, self._urls
         # Each button names its request for screen readers.
-        hidden = format_html(
+        hidden = _html(
             '<span class="visually-hidden"> {}, {}</span>',
             record.booking_reference,
             record.client_name,
         )
         approve = reject = change = ""
         if Status.APPROVED in actions:
-            approve = format_html(
+            approve = _html(
                 '<form method="post" action="{url}" hx-post="{url}" '
                 'hx-target="#{row}" hx-swap="outerHTML">{csrf}'
                 '<input type="hidden" name="next" value="{next}">'
@@ -276,7 +292,7 @@ class BookingRequestTable(tables.Table):
                 "btn-outline-danger", urls["reject"](pk), "Reject", hidden
             )
         if Status.CANCELLED in actions:
-            change = format_html(
+            change = _html(
                 '<a class="btn btn-sm btn-outline-primary" href="{}">Move{}</a>\n{}',
                 urls["move"](pk),
                 hidden,
@@ -284,7 +300,7 @@ class BookingRequestTable(tables.Table):
                     "btn-outline-secondary", urls["cancel"](pk), "Cancel", hidden
                 ),
             )
-        return format_html(
+        return _html(
             '<div class="row-actions">{}\n{}\n{}</div>\n', approve, reject, change
         )
 
@@ -293,7 +309,7 @@ class BookingRequestTable(tables.Table):
     ) -> SafeString:
         """A button opening its form in the dialog (HTMX), or as a page without it."""
         href = f"{url}?next={self._next_quoted}"
-        return format_html(
+        return _html(
             '<a class="btn btn-sm {}" href="{}" hx-get="{}" hx-target="#dialog-body" '
             'hx-swap="innerHTML">{}{}</a>',
             classes,
@@ -304,7 +320,7 @@ class BookingRequestTable(tables.Table):
         )
 
     def render_request(self, value: datetime, record: BookingRequest) -> str:
-        return format_html(
+        return _html(
             '<a href="{}" class="font-monospace text-nowrap">{}</a><br>'
             '<span class="small text-body-secondary text-nowrap">{}</span>',
             self.detail_url(record),
@@ -314,13 +330,13 @@ class BookingRequestTable(tables.Table):
 
     def render_client(self, value: str, record: BookingRequest) -> str:
         contact = record.client_email or record.client_phone
-        return format_html(
+        return _html(
             '{}<br><span class="small text-body-secondary">{}</span>', value, contact
         )
 
     def render_session(self, value: datetime, record: BookingRequest) -> str:
         zone = self.business.tz
-        return format_html(
+        return _html(
             '{}<br><span class="small"><span class="text-nowrap">{}</span> '
             '<span class="text-nowrap">{}</span></span>',
             record.session.service.name,
@@ -330,9 +346,9 @@ class BookingRequestTable(tables.Table):
 
     def render_status(self, record: BookingRequest) -> str:
         status = record.effective_status(self.now)
-        badge = status_badge(status)
+        badge = _BADGES[status]
         if record.has_waiting_move(self.now):
-            return format_html(
+            return _html(
                 '{}<br><a href="{}" class="small text-nowrap">Asks to move</a>',
                 badge,
                 self.detail_url(record),
@@ -341,7 +357,7 @@ class BookingRequestTable(tables.Table):
             return badge
         left = record.expires_at - self.now
         urgent = left.total_seconds() < 3 * 3600
-        return format_html(
+        return _html(
             '{}<br><time datetime="{}" class="small text-nowrap {}">{} left</time>',
             badge,
             record.expires_at.isoformat(),
