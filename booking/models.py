@@ -605,9 +605,6 @@ class BookingRequest(models.Model):
                 fields=["session", "status"], name="booking_session_status_idx"
             ),
             models.Index(fields=["client_email"], name="booking_client_email_idx"),
-            # The requests table's default order (the newest first, its last page
-            # read from the oldest): a page of 25 without sorting every request.
-            models.Index(fields=["created_at", "id"], name="booking_created_idx"),
             # The requests that can hold a spot, by session: capacity counts, the
             # buffer's booked neighbours and the availability cache's next lapse
             # read only these, whatever the planner's statistics say.

@@ -1,16 +1,16 @@
-"""Indexes for the requests table (docs/PERFORMANCE.md, "The requests table"): the
-search's trigram indexes, and the table's default order (the newest first).
+"""Trigram indexes for the requests table's search (docs/PERFORMANCE.md, "The
+requests table").
 
 The search (``booking.selectors.search_q``) is ``icontains`` over the client's name,
 email and phone and the booking reference, which PostgreSQL runs as
 ``UPPER(column::text) LIKE UPPER('%…%')``: without an index it reads every request.
 A ``pg_trgm`` GIN index of that very expression answers it, one per column (the
-search ORs them: a bitmap of each). Under SQLite (development) there are no
-trigram indexes, and the search means the same.
+search ORs them: a bitmap of each). Under SQLite (development) the migration does
+nothing, and the search means the same.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations, models
+from django.db import migrations
 
 COLUMNS = ("client_name", "client_email", "client_phone", "booking_reference")
 
@@ -44,10 +44,4 @@ class Migration(migrations.Migration):
     operations = [
         TrigramExtension(),
         migrations.RunPython(create_indexes, drop_indexes),
-        migrations.AddIndex(
-            model_name="bookingrequest",
-            index=models.Index(
-                fields=["created_at", "id"], name="booking_created_idx"
-            ),
-        ),
     ]
