@@ -2,8 +2,9 @@
 
 django-tables2 orders and pages the table and names its columns; the rows of a page
 are rendered here in Python (``BookingRequestTable.html_rows``), each cell once with
-``format_html``: rendering each cell through django-tables2 and a template took most
-of a page's time (docs/PERFORMANCE.md, "The requests table").
+``_html`` (``format_html`` for values known not to be lazy): rendering each cell
+through django-tables2 and a template took most of a page's time (docs/PERFORMANCE.md,
+"The requests table").
 """
 
 import html
