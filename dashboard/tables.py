@@ -79,18 +79,10 @@ class RequestsPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         order = ordered.query.order_by
-        if (
-            bottom > self.count - top
-            and order
-            and order[-1].lstrip("-")
-            in (
-                "pk",
-                "id",
-            )
-        ):
-            keys = ordered.reverse().values("pk")[
-                self.count - top : self.count - bottom
-            ]
+        total = order and order[-1].lstrip("-") in ("pk", "id")  # one place a row
+        if total and bottom > self.count - top:  # nearer the end: count from it
+            first = self.count - top  # this page's first row, from the end
+            keys = ordered.reverse().values("pk")[first : first + top - bottom]
         else:
             keys = ordered.values("pk")[bottom:top]
         found = (
