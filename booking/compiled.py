@@ -9,7 +9,8 @@ parameter is which argument, and afterwards runs that SQL with the call's values
 The rules stay written once, in the ORM (``holds_spot_in_q`` and friends); the hot
 path only pays for running them.
 
-Stand-ins are values no caller uses (negative ids, instants in 1901) and must each
+Stand-ins are values no caller uses (negative ids, instants in 1901, strings
+with a control character) and must each
 come back as a parameter of the compiled SQL, never inlined into its text: a
 query that would inline one fails at its first compilation, loudly. Only on
 PostgreSQL, where rows come back as the ORM would give them (no converters for
@@ -27,6 +28,7 @@ from django.db.models import QuerySet
 # match" and would drop the condition) and far from any real id.
 _INT_STAND_IN = -1_987_654_000
 _DATETIME_STAND_IN = datetime(1901, 2, 3, tzinfo=UTC)
+_STR_STAND_IN = "\x1fcompiled-stand-in-"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class _Template:
 class CompiledQuery:
     """``build(**arguments)`` → a ``values_list`` queryset; ``rows(**arguments)``
     runs it. ``flags`` (booleans, strings) change the query's shape; every other
-    argument is an ``int``, an aware ``datetime`` or ``None`` (a shape too)."""
+    argument is an ``int``, a ``str``, an aware ``datetime`` or ``None`` (a shape
+    too)."""
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
@@ -71,19 +74,21 @@ class CompiledQuery:
             if value is None:
                 given[name] = None
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | datetime):
-                raise TypeError(f"{name}: an int, an aware datetime or None")
-            stand_in = (
-                _INT_STAND_IN - n
-                if isinstance(value, int)
-                else _DATETIME_STAND_IN + timedelta(microseconds=n + 1)
-            )
+            if isinstance(value, bool) or not isinstance(value, int | str | datetime):
+                raise TypeError(f"{name}: an int, a str, an aware datetime or None")
+            if isinstance(value, int):
+                stand_in = _INT_STAND_IN - n
+            elif isinstance(value, str):
+                stand_in = f"{_STR_STAND_IN}{n}"
+            else:
+                stand_in = _DATETIME_STAND_IN + timedelta(microseconds=n + 1)
             stand_ins[stand_in] = name
             given[name] = stand_in
         query = self.build(**flags, **given).query
         sql, params = query.get_compiler(connection=connection).as_sql()
         slots = tuple(
-            stand_ins.get(p) if isinstance(p, int | datetime) else None for p in params
+            stand_ins.get(p) if isinstance(p, int | str | datetime) else None
+            for p in params
         )
         missing = set(stand_ins.values()) - set(slots)
         inlined = [str(s) for s in stand_ins if str(s) in sql]

@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Path, Query, Router, Status
@@ -36,11 +35,11 @@ from booking.availability import (
     resolve_timezone,
 )
 from booking.forms import ClientDetailsForm
+from booking.lookup import business_by_slug
 from booking.models import (
     BookingSettings,
     Business,
     BusinessSlugRedirect,
-    Service,
 )
 
 router = Router(tags=["Public booking"])
@@ -92,16 +91,7 @@ def public_business(
     of its active services.
     """
     if SLUG_RE.fullmatch(slug):
-        found = Business.objects.select_related("booking_settings").filter(slug=slug)
-        if service_id is not None:
-            found = found.annotate(
-                offers_service=Exists(
-                    Service.objects.filter(
-                        pk=service_id, business=OuterRef("pk"), is_active=True
-                    )
-                )
-            )
-        business = found.first()
+        business = business_by_slug(slug, service_id=service_id)
         if business is not None:
             _ensure_settings(business)
             return business
