@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
 # Inside a 32-bit integer column's range (Django treats out-of-range ints as "no
@@ -29,6 +30,41 @@ from django.db.models import QuerySet
 _INT_STAND_IN = -1_987_654_000
 _DATETIME_STAND_IN = datetime(1901, 2, 3, tzinfo=UTC)
 _STR_STAND_IN = "\x1fcompiled-stand-in-"
+
+
+def _cursor():
+    """Django's cursor around one that binds parameters on the server and asks to
+    prepare each statement, so PostgreSQL plans a compiled query once per
+    connection instead of on every run (planning took 1–1.5 ms of each
+    availability query). The connection prepares only with
+    ``DATABASE_PREPARED_STATEMENTS`` on (config/settings.py)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        prepared = _Prepared(ServerBindingCursor(connection.connection))
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return connection.make_debug_cursor(prepared)
+    return connection.make_cursor(prepared)
+
+
+class _Prepared:
+    """A psycopg cursor that prepares what it runs, inside Django's wrappers (query
+    log, error translation, ``execute_wrapper``)."""
+
+    def __init__(self, cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params):
+        return self._cursor.execute(sql, params, prepare=True)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cursor.close()
 
 
 @dataclass(frozen=True)
@@ -63,7 +99,7 @@ class CompiledQuery:
             constant if slot is None else arguments[slot]
             for slot, constant in zip(template.slots, template.constants, strict=True)
         ]
-        with connection.cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(template.sql, params)
             return cursor.fetchall()
 
