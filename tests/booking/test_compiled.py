@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from booking.compiled import CompiledQuery
 from booking.models import Session
@@ -99,3 +100,17 @@ def test_arguments_of_other_types_are_refused():
 
     with pytest.raises(TypeError, match="day"):
         CompiledQuery(build).rows(day=date(2026, 3, 28))
+
+
+def test_a_compiled_query_is_planned_once_per_connection():
+    session = SessionFactory(starts_at=T0)
+    query = CompiledQuery(_sessions)
+    for start in (T0, T0 - timedelta(days=1), T0 + timedelta(days=1)):
+        query.rows(business_id=session.business_id, start=start, service_id=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%booking_session%starts_at%"],
+        )
+        assert cursor.fetchall() == [(3,)]  # one statement, run three times
