@@ -294,6 +294,7 @@ def rendered_availability(
     now: datetime,
     service_id: int | None = None,
     tz: str | zoneinfo.ZoneInfo | None = None,
+    max_range_days: int | None = MAX_RANGE_DAYS,
 ) -> T:
     """``render(get_availability(…))``, and the availability cache keeps the
     rendering rather than the slots: a hit costs one lookup, not unpickling and
@@ -307,7 +308,7 @@ def rendered_availability(
         now=now,
         service_id=service_id,
         tz=tz,
-        max_range_days=MAX_RANGE_DAYS,
+        max_range_days=max_range_days,
         moving_id=None,
     )
 
