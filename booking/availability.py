@@ -18,10 +18,14 @@ from typing import TypeVar
 from django.db.models import (
     Case,
     DateTimeField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
+    F,
     Func,
     OuterRef,
     Subquery,
+    Value,
     When,
 )
 
@@ -171,9 +175,26 @@ def _booked_query(
     holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
     if moving_id is not None:
         holds = holds.exclude(pk=moving_id)
+    # A session touching [start, end) starts after start - the business's longest
+    # session: a bound from below, so the index is not walked back to the first
+    # session the business ever had.
+    longest = (
+        Session.objects.filter(business_id=business_id)
+        .annotate(length=F("ends_at") - F("starts_at"))
+        .order_by("-length")
+        .values("length")[:1]
+    )
+    earliest_start = ExpressionWrapper(
+        Value(start, output_field=DateTimeField())
+        - Subquery(longest, output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
     rows = (
         Session.objects.filter(
-            business_id=business_id, starts_at__lt=end, ends_at__gt=start
+            business_id=business_id,
+            starts_at__lt=end,
+            ends_at__gt=start,
+            starts_at__gt=earliest_start,
         )
         .filter(Exists(holds))
         .order_by("starts_at")

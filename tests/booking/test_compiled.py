@@ -7,6 +7,7 @@ from django.db import connection
 
 from booking.compiled import CompiledQuery
 from booking.models import Session
+from tests.conftest import requires_postgres
 from tests.factories import ServiceFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,7 @@ def test_each_call_runs_the_query_with_its_own_values(
     ) == [(a[0].pk, a[0].starts_at), (a[2].pk, a[2].starts_at)]
 
 
+@requires_postgres  # elsewhere the queryset is simply evaluated
 def test_flags_change_the_shape():
     def build(*, newest_first: bool, business_id: int):
         order = "-starts_at" if newest_first else "starts_at"
@@ -86,6 +88,7 @@ def test_flags_change_the_shape():
     assert [row[0] for row in newest] == [later.pk, sessions[0].pk]
 
 
+@requires_postgres  # elsewhere the queryset is simply evaluated
 def test_an_argument_the_query_does_not_use_is_refused():
     def build(*, business_id: int, start: datetime):
         return Session.objects.filter(business_id=business_id).values_list("id")
@@ -94,6 +97,7 @@ def test_an_argument_the_query_does_not_use_is_refused():
         CompiledQuery(build).rows(business_id=1, start=T0)
 
 
+@requires_postgres  # elsewhere the queryset is simply evaluated
 def test_arguments_of_other_types_are_refused():
     def build(*, day):
         return Session.objects.filter(starts_at__date=day).values_list("id")
@@ -102,6 +106,7 @@ def test_arguments_of_other_types_are_refused():
         CompiledQuery(build).rows(day=date(2026, 3, 28))
 
 
+@requires_postgres  # elsewhere the queryset is simply evaluated
 def test_a_compiled_query_is_planned_once_per_connection():
     session = SessionFactory(starts_at=T0)
     query = CompiledQuery(_sessions)
