@@ -20,6 +20,7 @@ these columns); on other databases the queryset is simply evaluated.
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
@@ -53,9 +54,18 @@ class _Prepared:
 
     def __init__(self, cursor) -> None:
         self._cursor = cursor
+        self._last: tuple[str, list] = ("", [])
 
     def execute(self, sql: str, params):
+        self._last = (sql, params)
         return self._cursor.execute(sql, params, prepare=True)
+
+    @property
+    def _query(self) -> SimpleNamespace:
+        """The statement with its values, for Django's query log (read only while
+        queries are logged: DEBUG, tests); psycopg keeps no text of a prepared run."""
+        sql, params = self._last
+        return SimpleNamespace(query=connection.ops.compose_sql(sql, params).encode())
 
     def __getattr__(self, name: str):
         return getattr(self._cursor, name)

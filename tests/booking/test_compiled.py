@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.compiled import CompiledQuery
 from booking.models import Session
@@ -119,3 +120,13 @@ def test_a_compiled_query_is_planned_once_per_connection():
             ["%booking_session%starts_at%"],
         )
         assert cursor.fetchall() == [(3,)]  # one statement, run three times
+
+
+def test_the_query_log_shows_each_run_with_its_values():
+    session = SessionFactory(starts_at=T0)
+    query = CompiledQuery(_sessions)
+    with CaptureQueriesContext(connection) as captured:
+        query.rows(business_id=session.business_id, start=T0, service_id=None)
+    (logged,) = captured.captured_queries
+    assert f'"business_id" = {session.business_id}' in logged["sql"]
+    assert "2026-03-28" in logged["sql"]
