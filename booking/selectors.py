@@ -39,7 +39,7 @@ def search_q(text: str) -> Q:
     leading zeros dropped, so "07700 900101" finds "+447700900101".
 
     Each term is ``icontains`` (digits have no case), which PostgreSQL answers from
-    the trigram index of each column (migration 0011) instead of reading every
+    the trigram index of each column (migration 0012) instead of reading every
     request: a term without an index would make it read them all.
     """
     text = text.strip()

@@ -156,7 +156,7 @@ def test_search_by_reference(tokyo, rows):
 def test_every_term_of_the_search_is_answered_from_a_trigram_index(rows, q):
     """A search reads the matching requests, not every request: each of its terms
     (name, email, phone, reference, the phone's digits) is the expression of a
-    trigram index (migration 0011), so the planner, told to read only what an
+    trigram index (migration 0012), so the planner, told to read only what an
     index's condition finds, answers it from those indexes alone."""
     search = BookingRequest.objects.filter(search_q(q)).values("pk")
     with transaction.atomic(), connection.cursor() as cursor:

@@ -38,7 +38,7 @@ def drop_indexes(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0010_availability_cache_and_indexes"),
+        ("booking", "0011_session_length_index"),
     ]
 
     operations = [
