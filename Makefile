@@ -66,8 +66,8 @@ test: install-dev browser
 
 # Every benchmark (docs/PERFORMANCE.md), each printing a Markdown table. Each makes
 # and drops its own throwaway database (test_<name>) and cleans what it put in
-# Redis. The HTTP ones (availability, booking load) run gunicorn and need
-# DATABASE_URL (PostgreSQL) and REDIS_URL; the others also run on SQLite.
+# Redis. The HTTP ones (availability, booking load, requests table) run gunicorn
+# and need DATABASE_URL (PostgreSQL) and REDIS_URL; the others also run on SQLite.
 bench: install-dev
 	LOG_LEVEL=WARNING $(PY) -m bench.availability
 	LOG_LEVEL=WARNING $(PY) -m bench.booking_load

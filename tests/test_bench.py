@@ -58,4 +58,6 @@ def test_the_booking_load_benchmark_runs_and_breaks_no_rule():
 
 def test_the_requests_table_benchmark_runs():
     out = run_bench("bench.requests_table", BENCH_REQUESTS="60", BENCH_RUNS="1")
-    assert "| median | slowest | queries | size |" in out
+    assert "| statistics | request | p50 | p95 | p99 | runs | queries | size |" in out
+    assert "| after ANALYZE | search “smith” |" in out
+    assert "| after bulk load | CSV export of all 60 |" in out

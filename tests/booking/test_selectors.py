@@ -1,8 +1,10 @@
 """Reads for the owner's screens: booking/selectors.py."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection, transaction
 
 from booking.models import BookingNotification, BookingRequest
 from booking.selectors import (
@@ -11,11 +13,13 @@ from booking.selectors import (
     holding_bookings,
     notifications_for,
     pending_summary,
+    search_q,
     session_for_card,
     sessions_between,
     sessions_by_day,
     unread_count,
 )
+from tests.conftest import requires_postgres
 from tests.factories import (
     BookingRequestFactory,
     BusinessFactory,
@@ -145,6 +149,26 @@ def test_free_text_search(tokyo, rows, q, expected):
 def test_search_by_reference(tokyo, rows):
     reference = rows["rejected"].booking_reference
     assert found(tokyo, q=reference.lower()) == {rows["rejected"]}
+
+
+@requires_postgres
+@pytest.mark.parametrize("q", ["ada", "9012 3456"])
+def test_every_term_of_the_search_is_answered_from_a_trigram_index(rows, q):
+    """A search reads the matching requests, not every request: each of its terms
+    (name, email, phone, reference, the phone's digits) is the expression of a
+    trigram index (migration 0012), so the planner, told to read only what an
+    index's condition finds, answers it from those indexes alone."""
+    search = BookingRequest.objects.filter(search_q(q)).values("pk")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only an index's own condition left to read by (no whole table, no
+        # whole index).
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        plan = search.explain()
+    assert "Seq Scan" not in plan
+    used = set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
+    columns = ["client_name", "client_email", "client_phone", "booking_reference"]
+    assert used == {f"booking_request_{column}_trgm" for column in columns}
 
 
 def test_pending_summary_counts_live_requests_and_finds_the_soonest(tokyo, rows, swim):
