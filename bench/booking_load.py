@@ -15,9 +15,10 @@ an owner, notified as usual) with small sessions (capacity 1 to 3, 45 minutes ev
   evenly spaced), as people who pause between clicks do. A request's latency runs
   from its scheduled time, not from when it left: when the server falls behind, the
   wait of the requests queued behind a slow one counts (no coordinated omission).
-- **Saturation (closed loop)**: the same clients, each sending its next request the
-  moment the previous answer arrives, for a quarter of ``BENCH_BOOKINGS``: the most
-  this machine serves. Its latency is the queue's (Little's law), not a target.
+- **Saturation (closed loop)**: the same clients and requests, each client sending
+  its next request the moment the previous answer arrives: the most this machine
+  serves. Its latency is the queue's (Little's law: 50 requests always in flight),
+  not a target.
 
 Prints throughput, latency percentiles, answers by kind and what the load generator
 itself cost; then counts, straight from the database, sessions holding more
@@ -284,7 +285,7 @@ def main() -> None:
     with throwaway_database():
         settings.DEBUG = False  # the seeding is not timed; keep no query log
         plans = [(f"paced {rate:g}/s", rate, BOOKINGS) for rate in RATES]
-        plans.append(("closed loop (saturation)", None, max(CLIENTS, BOOKINGS // 4)))
+        plans.append(("closed loop (saturation)", None, BOOKINGS))
         phases = []
         with gunicorn() as port:
             warm_up(port, seed("warm"))

@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     Func,
     OuterRef,
+    Q,
     Subquery,
     When,
 )
@@ -465,7 +466,7 @@ def check_session_offered(
     """Spots left in ``session`` if a client may book it now; else raise BookingError.
 
     ``booking.services`` calls this with the business row locked, so the answer holds
-    until its transaction commits. Two queries (active count, buffer neighbours).
+    until its transaction commits. One query (``_held_around``).
 
     ``moving_id``: the booking being moved there; its own spots (where it is now, and
     a move of it still waiting) neither fill ``session`` nor block it by the buffer.
@@ -478,26 +479,46 @@ def check_session_offered(
         _check_online(session=session, settings=settings, now=now)
     elif session.cancelled_at is not None:
         raise BookingError("session_cancelled")
-    holders = BookingRequest.objects.holding_spot_in(session.pk, now)
-    if moving_id is not None:
-        holders = holders.exclude(pk=moving_id)
-    taken = holders.count()
+    buffer = timedelta(minutes=settings.buffer_time_minutes)
+    taken, booked = _held_around(
+        session=session, buffer=buffer, now=now, moving_id=moving_id
+    )
     if session.capacity - taken < 1:
         raise BookingError("full")
-    buffer = timedelta(minutes=settings.buffer_time_minutes)
-    blockers = _Blockers(
-        booked_sessions(
-            business_id=session.business_id,
-            start=session.starts_at - buffer,
-            end=session.ends_at + buffer,
-            now=now,
-            moving_id=moving_id,
-        ),
-        buffer,
-    )
-    if blockers.blocks(session.pk, session.starts_at, session.ends_at):
+    if _Blockers(booked, buffer).blocks(session.pk, session.starts_at, session.ends_at):
         raise BookingError("buffer")
     return session.capacity - taken
+
+
+def _held_around(
+    *, session: Session, buffer: timedelta, now: datetime, moving_id: int | None
+) -> tuple[int, list[tuple[datetime, datetime, int]]]:
+    """The requests holding a spot in ``session`` (``holds_spot_in_q``, not counting
+    ``moving_id``), and the sessions within ``buffer`` of it that are booked by that
+    same test (``booked_sessions``' rows): one query, each session of the window with
+    its count of holders."""
+    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+    if moving_id is not None:
+        holds = holds.exclude(pk=moving_id)
+    held = holds.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    window = Q(
+        business_id=session.business_id,
+        starts_at__lt=session.ends_at + buffer,
+        ends_at__gt=session.starts_at - buffer,
+    )
+    rows = (
+        Session.objects.filter(Q(pk=session.pk) | window)  # it lies in it anyway
+        .annotate(held=Subquery(held))
+        .order_by()
+        .values_list("starts_at", "ends_at", "id", "held")
+    )
+    taken, booked = 0, []
+    for starts_at, ends_at, pk, count in rows:
+        if pk == session.pk:
+            taken = count
+        elif count:
+            booked.append((starts_at, ends_at, pk))
+    return taken, booked
 
 
 def _check_online(
