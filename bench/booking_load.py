@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -52,6 +53,46 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", 50))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", 5_000))
 RATES = [float(r) for r in os.environ.get("BENCH_RATE", "100,150").split(",") if r]
 READ_EVERY = 4  # one availability read per this many bookings
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # gone (a worker restarted, a backend closed)
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def server_processes(port: int) -> tuple[list[int], list[int]]:
+    """The gunicorn processes serving ``port`` and the PostgreSQL backends of this
+    database but this process's own (where the server's CPU time goes)."""
+    app = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and f"PORT={port}".encode() in environ:
+            app.append(int(entry.name))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        database = [row[0] for row in cursor.fetchall()]
+    return app, database
+
+
+def cpu_now(port: int) -> dict[int, float]:
+    app, database = server_processes(port)
+    return {pid: _cpu_seconds(pid) for pid in app} | {
+        -pid: _cpu_seconds(pid) for pid in database
+    }
 
 
 def seed(phase: str) -> list[tuple[str, list[int]]]:
@@ -118,7 +159,9 @@ class Phase:
     answers: Counter = field(default_factory=Counter)
     started: float = 0.0
     finished: float = 0.0
-    cpu_ms: float = 0.0
+    cpu_ms: float = 0.0  # the load generator's (this process)
+    app_ms: float = 0.0  # gunicorn's
+    database_ms: float = 0.0  # PostgreSQL's backends'
 
     @property
     def requests(self) -> int:
@@ -128,6 +171,7 @@ class Phase:
         threads = [
             threading.Thread(target=self.client, args=(c,)) for c in range(CLIENTS)
         ]
+        server = cpu_now(self.port)
         cpu = time.process_time()
         self.started = time.perf_counter() + 0.2  # every thread waiting by then
         for thread in threads:
@@ -136,6 +180,9 @@ class Phase:
             thread.join()
         self.finished = time.perf_counter()
         self.cpu_ms = (time.process_time() - cpu) * 1000
+        used = {pid: t - server.get(pid, 0.0) for pid, t in cpu_now(self.port).items()}
+        self.app_ms = sum(t for pid, t in used.items() if pid > 0) * 1000
+        self.database_ms = sum(t for pid, t in used.items() if pid < 0) * 1000
 
     def client(self, number: int) -> None:
         # Request n (of all clients) is a read when n % (READ_EVERY + 1) is the last
@@ -211,9 +258,10 @@ class Phase:
             rows["sent late by the client, p99"] = (
                 f"{percentile(self.late_ms, 0.99):.0f} ms"
             )
-        rows["load generator CPU per request"] = (
-            f"{self.cpu_ms / max(1, len(self.late_ms)):.2f} ms"
-        )
+        answered = max(1, len(self.late_ms))
+        rows["CPU per request: gunicorn"] = f"{self.app_ms / answered:.1f} ms"
+        rows["CPU per request: PostgreSQL"] = f"{self.database_ms / answered:.1f} ms"
+        rows["CPU per request: the load generator"] = f"{self.cpu_ms / answered:.1f} ms"
         for kind, count in sorted(self.answers.items()):
             rows[f"answers: {kind}"] = f"{count:,}"
         rows["network errors"] = str(errors)
