@@ -391,9 +391,11 @@ def test_a_booking_takes_eleven_queries_however_many_spots_are_held(
     for n in range(booked):  # in the session, and elsewhere that day
         BookingRequestFactory(session=session)
         BookingRequestFactory(session=session_at(business, day, time(12 + n), service))
-    # The business (before the transaction); BEGIN, its lock, the session, its
-    # holders and booked neighbours (one query), the booking, its history line, the
-    # members, their in-app notices, the three emails (one INSERT), COMMIT.
+    # The business (before the transaction); the transaction's start, its lock, the
+    # session, its holders and booked neighbours (one query), the booking, its
+    # history line, the members, their in-app notices, the three emails (one
+    # INSERT), its end. (Here a savepoint and its release inside the test's
+    # transaction; BEGIN and COMMIT in production.)
     with django_assert_num_queries(11):
         response = book(client, business, details(session))
     assert response.status_code == 201
@@ -408,13 +410,14 @@ def test_a_booking_takes_eleven_queries_however_many_spots_are_held(
     assert booking.notifications.count() == 2
 
 
-def test_a_refusal_takes_six_queries(
+def test_a_refusal_takes_seven_queries(
     client, business, session, django_assert_num_queries
 ):
     BookingRequestFactory(session=session)
-    # The business; BEGIN, its lock, the session, its holders and neighbours,
-    # ROLLBACK.
-    with django_assert_num_queries(6):
+    # The business; a savepoint, the lock, the session, its holders and neighbours,
+    # the rollback to the savepoint and its release (BEGIN and ROLLBACK in
+    # production: six).
+    with django_assert_num_queries(7):
         response = book(client, business, details(session))
     assert response.json()["code"] == "full"
 
