@@ -65,10 +65,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def server_processes(port: int) -> tuple[list[int], list[int]]:
-    """The gunicorn processes serving ``port`` and the PostgreSQL backends of this
-    database but this process's own (where the server's CPU time goes)."""
-    app = []
+def gunicorn_processes(port: int) -> list[int]:
+    """The gunicorn processes serving ``port`` (master and workers)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -78,21 +77,69 @@ def server_processes(port: int) -> tuple[list[int], list[int]]:
         except OSError:
             continue
         if b"gunicorn" in cmdline and f"PORT={port}".encode() in environ:
-            app.append(int(entry.name))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            found.append(int(entry.name))
+    return found
+
+
+class ServerCpu:
+    """CPU time gunicorn's processes and PostgreSQL's backends (but the benchmark's
+    own) use while the block runs, sampled twice a second: a backend closed mid-run
+    (``CONN_MAX_AGE``) keeps what it used until its last sample."""
+
+    def __init__(self, port: int) -> None:
+        self.app = gunicorn_processes(port)
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.done = threading.Event()
+
+    def _database(self) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> ALL(%s)",
+                [self.own],
+            )
+            return [-row[0] for row in cursor.fetchall()]  # negative: PostgreSQL
+
+    def _sample(self, *, first: bool = False) -> None:
+        for pid in self.app + self._database():
+            used = _cpu_seconds(abs(pid))
+            if used:
+                self.last[pid] = used
+                # Already running at the start: count from there; else from birth.
+                self.first.setdefault(pid, used if first else 0.0)
+
+    def _run(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own.append(cursor.fetchone()[0])
+        self._sample(first=True)
+        self.ready.set()
+        while not self.done.wait(0.5):
+            self._sample()
+        self._sample()
+        connection.close()
+
+    def __enter__(self) -> "ServerCpu":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own = [cursor.fetchone()[0]]
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        self.ready.wait()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def ms(self, *, database: bool) -> float:
+        return 1000 * sum(
+            self.last[pid] - self.first[pid]
+            for pid in self.last
+            if (pid < 0) == database
         )
-        database = [row[0] for row in cursor.fetchall()]
-    return app, database
-
-
-def cpu_now(port: int) -> dict[int, float]:
-    app, database = server_processes(port)
-    return {pid: _cpu_seconds(pid) for pid in app} | {
-        -pid: _cpu_seconds(pid) for pid in database
-    }
 
 
 def seed(phase: str) -> list[tuple[str, list[int]]]:
@@ -171,18 +218,17 @@ class Phase:
         threads = [
             threading.Thread(target=self.client, args=(c,)) for c in range(CLIENTS)
         ]
-        server = cpu_now(self.port)
-        cpu = time.process_time()
-        self.started = time.perf_counter() + 0.2  # every thread waiting by then
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.finished = time.perf_counter()
-        self.cpu_ms = (time.process_time() - cpu) * 1000
-        used = {pid: t - server.get(pid, 0.0) for pid, t in cpu_now(self.port).items()}
-        self.app_ms = sum(t for pid, t in used.items() if pid > 0) * 1000
-        self.database_ms = sum(t for pid, t in used.items() if pid < 0) * 1000
+        with ServerCpu(self.port) as server:
+            cpu = time.process_time()
+            self.started = time.perf_counter() + 0.2  # every thread waiting by then
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            self.finished = time.perf_counter()
+            self.cpu_ms = (time.process_time() - cpu) * 1000
+        self.app_ms = server.ms(database=False)
+        self.database_ms = server.ms(database=True)
 
     def client(self, number: int) -> None:
         # Request n (of all clients) is a read when n % (READ_EVERY + 1) is the last
