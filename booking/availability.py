@@ -9,23 +9,29 @@ Both use the same predicates below, so a rule exists once.
 
 import bisect
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
+from typing import TypeVar
 
 from django.db.models import (
     Case,
     DateTimeField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
+    F,
     Func,
     OuterRef,
     Q,
     Subquery,
+    Value,
     When,
 )
 
 from booking import availability_cache
+from booking.compiled import CompiledQuery
 from booking.errors import BookingError
 from booking.models import (
     BookingRequest,
@@ -37,6 +43,7 @@ from booking.models import (
 )
 
 MAX_RANGE_DAYS = 62
+T = TypeVar("T")
 
 
 class AvailabilityError(ValueError):
@@ -146,18 +153,61 @@ def booked_sessions(
 
     "Touch" means overlap: ``starts_at < end`` and ``ends_at > start``. One query.
     """
+    return _BOOKED.rows(
+        {"with_lapses": False},
+        business_id=business_id,
+        start=start,
+        end=end,
+        now=now,
+        moving_id=moving_id,
+    )
+
+
+def _booked_query(
+    *,
+    with_lapses: bool,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None,
+):
+    """``booked_sessions``' query; ``with_lapses`` adds each one's next lapse."""
     holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
     if moving_id is not None:
         holds = holds.exclude(pk=moving_id)
+    # A session touching [start, end) starts after start - the business's longest
+    # session: a bound from below, so the index is not walked back to the first
+    # session the business ever had.
+    longest = (
+        Session.objects.filter(business_id=business_id)
+        .annotate(length=F("ends_at") - F("starts_at"))
+        .order_by("-length")
+        .values("length")[:1]
+    )
+    earliest_start = ExpressionWrapper(
+        Value(start, output_field=DateTimeField())
+        - Subquery(longest, output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
     rows = (
         Session.objects.filter(
-            business_id=business_id, starts_at__lt=end, ends_at__gt=start
+            business_id=business_id,
+            starts_at__lt=end,
+            ends_at__gt=start,
+            starts_at__gt=earliest_start,
         )
         .filter(Exists(holds))
         .order_by("starts_at")
-        .values_list("starts_at", "ends_at", "id")
     )
-    return list(rows)
+    if with_lapses:
+        return rows.annotate(lapse=_next_lapse(now)).values_list(
+            "starts_at", "ends_at", "id", "lapse"
+        )
+    return rows.values_list("starts_at", "ends_at", "id")
+
+
+_BOOKED = CompiledQuery(_booked_query)
 
 
 @dataclass
@@ -244,6 +294,59 @@ def get_availability(
     the range or the number of sessions. ``moving_id``: the times that booking could
     move to, as if it held no spot (it never competes with itself).
     """
+    return _answer(
+        None,
+        business=business,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        service_id=service_id,
+        tz=tz,
+        max_range_days=max_range_days,
+        moving_id=moving_id,
+    )
+
+
+def rendered_availability(
+    render: Callable[[Availability], T],
+    *,
+    business: Business,
+    start_date: date,
+    end_date: date,
+    now: datetime,
+    service_id: int | None = None,
+    tz: str | zoneinfo.ZoneInfo | None = None,
+    max_range_days: int | None = MAX_RANGE_DAYS,
+) -> T:
+    """``render(get_availability(…))``, and the availability cache keeps the
+    rendering rather than the slots: a hit costs one lookup, not unpickling and
+    rendering every slot again. ``render`` must be a module-level function of the
+    answer alone (its name is part of the key), e.g. the JSON API's body."""
+    return _answer(
+        render,
+        business=business,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        service_id=service_id,
+        tz=tz,
+        max_range_days=max_range_days,
+        moving_id=None,
+    )
+
+
+def _answer(
+    render: Callable[[Availability], object] | None,
+    *,
+    business: Business,
+    start_date: date,
+    end_date: date,
+    now: datetime,
+    service_id: int | None,
+    tz: str | zoneinfo.ZoneInfo | None,
+    max_range_days: int | None,
+    moving_id: int | None,
+):
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     zone = (
@@ -259,17 +362,20 @@ def get_availability(
             "end_date",
             f"Ask for at most {max_range_days} days at a time (asked for {span}).",
         )
-    empty = Availability(zone, start_date, end_date, {})
+
+    def finish(days: dict[date, list[Slot]]):
+        answer = Availability(zone, start_date, end_date, days)
+        return answer if render is None else render(answer)
 
     settings = _settings_of(business)
     if not settings.is_active:
-        return empty
+        return finish({})
     range_start = datetime.combine(start_date, time.min, tzinfo=zone)
     range_end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
     earliest, latest = booking_window(settings, now)
     lo, hi = max(range_start, earliest), range_end
     if lo >= hi or lo > latest:
-        return empty
+        return finish({})
 
     cache_key = None
     if moving_id is None and availability_cache.enabled():
@@ -281,10 +387,13 @@ def get_availability(
             end_date=end_date,
             zone=zone.key,
             now=now,
+            rendering=""
+            if render is None
+            else f"{render.__module__}.{render.__qualname__}",
         )
-        days = availability_cache.get(cache_key, now)
-        if days is not None:
-            return Availability(zone, start_date, end_date, days)
+        cached = availability_cache.get(cache_key, now)
+        if cached is not None:
+            return cached if render is not None else finish(cached)
     days, valid_until = _offered_days(
         business_id=business.pk,
         settings=settings,
@@ -297,9 +406,11 @@ def get_availability(
         moving_id=moving_id,
         with_lapses=cache_key is not None,
     )
+    value = finish(days)
     if cache_key is not None:
-        availability_cache.put(cache_key, days, valid_until=valid_until)
-    return Availability(zone, start_date, end_date, days)
+        kept = days if render is None else value
+        availability_cache.put(cache_key, kept, valid_until=valid_until)
+    return value
 
 
 # How far past the booking window a session is read so that one opening within the
@@ -329,31 +440,16 @@ def _offered_days(
     ``with_lapses``: also read each session's next lapse (for the cache); without
     it ``valid_until`` only counts closings and openings.
     """
-    candidates = Session.objects.filter(
+    rows = _CANDIDATES.rows(
+        {"with_lapses": with_lapses},
         business_id=business_id,
-        is_bookable=True,
-        cancelled_at__isnull=True,
-        service__is_active=True,
-        starts_at__gte=lo,
-        starts_at__lt=hi,
-        starts_at__lte=latest + _OPENING_LOOKAHEAD,
-    ).with_spots_taken(now, moving_id=moving_id)
-    if service_id is not None:
-        candidates = candidates.filter(service_id=service_id)
-    fields = [
-        "id",
-        "service_id",
-        "service__name",
-        "starts_at",
-        "ends_at",
-        "capacity",
-        "booking_deadline_hours",
-        "active_count",
-    ]
-    if with_lapses:
-        candidates = candidates.annotate(lapse=_next_lapse(now))
-        fields.append("lapse")
-    rows = list(candidates.order_by("starts_at", "id").values_list(*fields))
+        lo=lo,
+        hi=hi,
+        until=latest + _OPENING_LOOKAHEAD,
+        now=now,
+        service_id=service_id,
+        moving_id=moving_id,
+    )
     valid_until = _FOREVER
     open_rows = []
     for row in rows:
@@ -373,13 +469,13 @@ def _offered_days(
         return {}, valid_until
 
     buffer = timedelta(minutes=settings.buffer_time_minutes)
-    booked = _booked_rows(
+    booked = _BOOKED.rows(
+        {"with_lapses": with_lapses},
         business_id=business_id,
         start=min(row[3] for row in open_rows) - buffer,
         end=max(row[4] for row in open_rows) + buffer,
         now=now,
         moving_id=moving_id,
-        with_lapses=with_lapses,
     )
     if with_lapses:
         lapses = [row[3] for row in booked if row[3] is not None]
@@ -417,35 +513,47 @@ def _next_lapse(now: datetime) -> Subquery:
     return Subquery(holders, output_field=DateTimeField())
 
 
-def _booked_rows(
+def _candidates_query(
     *,
-    business_id: int,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    moving_id: int | None,
     with_lapses: bool,
-) -> list[tuple]:
-    """``booked_sessions``' rows, each with its next lapse when ``with_lapses``."""
-    if not with_lapses:
-        return booked_sessions(
-            business_id=business_id,
-            start=start,
-            end=end,
-            now=now,
-            moving_id=moving_id,
-        )
-    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
-    rows = (
-        Session.objects.filter(
-            business_id=business_id, starts_at__lt=end, ends_at__gt=start
-        )
-        .filter(Exists(holds))
-        .annotate(lapse=_next_lapse(now))
-        .order_by("starts_at")
-        .values_list("starts_at", "ends_at", "id", "lapse")
-    )
-    return list(rows)
+    business_id: int,
+    lo: datetime,
+    hi: datetime,
+    until: datetime,
+    now: datetime,
+    service_id: int | None,
+    moving_id: int | None,
+):
+    """The sessions ``_offered_days`` weighs, with the spots taken in each (and,
+    ``with_lapses``, each one's next lapse), as tuples."""
+    candidates = Session.objects.filter(
+        business_id=business_id,
+        is_bookable=True,
+        cancelled_at__isnull=True,
+        service__is_active=True,
+        starts_at__gte=lo,
+        starts_at__lt=hi,
+        starts_at__lte=until,
+    ).with_spots_taken(now, moving_id=moving_id)
+    if service_id is not None:
+        candidates = candidates.filter(service_id=service_id)
+    fields = [
+        "id",
+        "service_id",
+        "service__name",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "booking_deadline_hours",
+        "active_count",
+    ]
+    if with_lapses:
+        candidates = candidates.annotate(lapse=_next_lapse(now))
+        fields.append("lapse")
+    return candidates.order_by("starts_at", "id").values_list(*fields)
+
+
+_CANDIDATES = CompiledQuery(_candidates_query)
 
 
 def _group_by_date(slots: Iterable[Slot]) -> dict[date, list[Slot]]:

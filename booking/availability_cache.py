@@ -56,12 +56,16 @@ def key(
     end_date: date,
     zone: str,
     now: datetime,
+    rendering: str = "",
 ) -> str:
+    """``rendering`` names what is kept: the slots (empty) or a rendering of them
+    (``availability.rendered_availability``)."""
     minute = int(now.timestamp()) // 60
     service = "all" if service_id is None else service_id
     return (
         f"availability:{business_id}:{version}:{service}:"
         f"{start_date.isoformat()}:{end_date.isoformat()}:{zone}:{minute}"
+        + (f":{rendering}" if rendering else "")
     )
 
 

@@ -376,6 +376,13 @@ class Session(models.Model):
             models.Index(
                 fields=["business", "starts_at"], name="session_business_start_idx"
             ),
+            # A business's longest session, read at once: it bounds how far back a
+            # session overlapping an instant can start (availability.booked_sessions).
+            models.Index(
+                models.F("business"),
+                models.F("ends_at") - models.F("starts_at"),
+                name="session_business_length_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,10 +15,12 @@ from importlib import resources
 from itertools import groupby
 
 from booking.availability import (
+    Availability,
     AvailabilityError,
     Slot,
     booking_window,
     get_availability,
+    rendered_availability,
     resolve_timezone,
 )
 from booking.models import Business, Service, Session, timezone_names
@@ -346,6 +348,15 @@ def with_current_time(week: Week, session: Session, zone: zoneinfo.ZoneInfo) -> 
 _LOOK_AHEAD_DAYS = (7, 28)
 
 
+def first_slots(availability: Availability) -> dict[int, Slot]:
+    """Each service's first slot in ``availability``: what step 1 keeps of an answer
+    (the availability cache keeps this, not the whole range's slots)."""
+    first: dict[int, Slot] = {}
+    for slot in availability.slots:
+        first.setdefault(slot.service_id, slot)
+    return first
+
+
 def next_slots_by_service(
     *,
     business: Business,
@@ -366,7 +377,8 @@ def next_slots_by_service(
     start = today
     for days in (None,) if wanted is None else (*_LOOK_AHEAD_DAYS, None):
         end = last_day if days is None else min(start + timedelta(days - 1), last_day)
-        found = get_availability(
+        found = rendered_availability(
+            first_slots,
             business=business,
             start_date=start,
             end_date=end,
@@ -374,8 +386,8 @@ def next_slots_by_service(
             tz=zone,
             max_range_days=None,
         )
-        for slot in found.slots:
-            first.setdefault(slot.service_id, slot)
+        for service_id, slot in found.items():
+            first.setdefault(service_id, slot)
         if end >= last_day or (wanted is not None and wanted <= first.keys()):
             break
         start = end + timedelta(days=1)

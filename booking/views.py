@@ -28,6 +28,7 @@ from booking.errors import BookingError
 from booking.forms import DetailsForm, carried_details
 from booking.formtoken import MESSAGES as FORM_TOKEN_MESSAGES
 from booking.formtoken import FormTokenError, make_token, read_token
+from booking.lookup import business_by_slug
 from booking.models import (
     BookingRequest,
     Business,
@@ -54,11 +55,7 @@ def business_page(view):
     def wrapper(request: HttpRequest, slug: str, *args, embed: bool = False, **kw):
         if browse_limited(request):
             return too_many_requests(request, embed=embed)
-        business = (
-            Business.objects.select_related("booking_settings")
-            .filter(slug=slug)
-            .first()
-        )
+        business = business_by_slug(slug)
         if business is None:
             return _moved_or_missing(request, slug, embed=embed)
         ctx = {"business": business, "embed": embed}

@@ -20,7 +20,7 @@ from functools import wraps
 
 import redis
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -82,6 +82,23 @@ def _missing_key(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found (Redis is not answering).")
 
 
+class _RedisClients(RedisCacheClient):
+    """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool
+    rather than building one per call (its command table costs about 0.1 ms, a
+    third of a cache hit). A ``redis.Redis`` is safe to share between threads."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key=None, *, write=False) -> redis.Redis:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache that degrades to "no cache" while Redis fails.
 
@@ -92,6 +109,7 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = {"retry": Retry(NoBackoff(), 0), **params.get("OPTIONS", {})}
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _RedisClients
 
     add = _guarded(lambda *a, **k: False)(RedisCache.add)
     get = _guarded(lambda key, default=None, version=None: default)(RedisCache.get)

@@ -187,6 +187,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # The availability queries and the business lookup are prepared, planned once
+    # per connection (booking/compiled.py; Django's own queries never are). Off
+    # behind PgBouncer in transaction mode before 1.21, which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background jobs --------------------------------------------------------

@@ -8,7 +8,7 @@ shared one).
 import logging
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from config.cache import breaker_open, breaker_reset
 from tests.booking import test_tasks_background as background
@@ -69,3 +69,11 @@ def test_a_failure_opens_the_breaker_for_the_configured_time(private_redis, sett
     private_redis.start()
     cache.set("kept", 1)
     assert cache.get("kept") == 1
+
+
+def test_each_call_reuses_the_redis_client_of_its_pool(private_redis):
+    redis_cache = caches["default"]
+    redis_cache.set("reused", 1)
+    assert redis_cache.get("reused") == 1
+    client = redis_cache._cache.get_client(write=False)
+    assert redis_cache._cache.get_client(write=False) is client

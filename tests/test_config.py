@@ -118,6 +118,17 @@ def test_behind_pgbouncer_server_side_cursors_can_be_turned_off():
     assert pooled.stdout.strip() == "True"
 
 
+def test_behind_an_old_pgbouncer_prepared_statements_can_be_turned_off():
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    url = "postgres://u@pgbouncer.example:6432/booking"
+    assert run_with(["-c", probe], DATABASE_URL=url).stdout.strip() == "5"
+    pooled = run_with(
+        ["-c", probe], DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false"
+    )
+    assert pooled.stdout.strip() == "None"
+
+
 def test_production_without_a_secret_key_refuses_to_start():
     result = run_with(["-c", PROBE], DEBUG="false")
     assert result.returncode != 0

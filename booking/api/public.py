@@ -4,6 +4,7 @@ Thin: availability comes from ``booking.availability``, bookings from
 ``booking.services``, client details are checked by ``booking.forms``.
 """
 
+import json
 import re
 from datetime import timedelta
 from typing import Annotated
@@ -27,8 +28,14 @@ from booking.api.schemas import (
     Text,
     booking_out,
 )
-from booking.availability import AvailabilityError, get_availability, resolve_timezone
+from booking.availability import (
+    Availability,
+    AvailabilityError,
+    rendered_availability,
+    resolve_timezone,
+)
 from booking.forms import ClientDetailsForm
+from booking.lookup import business_by_slug
 from booking.models import (
     BookingSettings,
     Business,
@@ -75,14 +82,16 @@ IdempotencyKey = Annotated[
 ]
 
 
-def public_business(request: HttpRequest, slug: str) -> Business:
-    """The business at ``slug``; an old slug redirects (308), unknown ones 404."""
+def public_business(
+    request: HttpRequest, slug: str, *, service_id: int | None = None
+) -> Business:
+    """The business at ``slug``; an old slug redirects (308), unknown ones 404.
+
+    With ``service_id``, in the same query: ``offers_service``, whether that is one
+    of its active services.
+    """
     if SLUG_RE.fullmatch(slug):
-        business = (
-            Business.objects.select_related("booking_settings")
-            .filter(slug=slug)
-            .first()
-        )
+        business = business_by_slug(slug, service_id=service_id)
         if business is not None:
             _ensure_settings(business)
             return business
@@ -213,18 +222,17 @@ def availability(
     and inside the booking window, has a spot left and is not blocked by the buffer.
     """
     rate_limit(request, "read")
-    business = public_business(request, business_slug)
+    business = public_business(request, business_slug, service_id=service_id)
     zone = resolve_timezone(tz, business.timezone)
     now = timezone.now()
     if start_date is None:
         start_date = now.astimezone(zone).date()
     if end_date is None:
         end_date = start_date + timedelta(days=DEFAULT_DAYS - 1)
-    if service_id is not None and not (
-        business.services.filter(pk=service_id, is_active=True).exists()
-    ):
+    if service_id is not None and not business.offers_service:
         raise AvailabilityError("service_id", "This business offers no such service.")
-    result = get_availability(
+    body = rendered_availability(
+        availability_json,
         business=business,
         start_date=start_date,
         end_date=end_date,
@@ -232,18 +240,27 @@ def availability(
         service_id=service_id,
         tz=zone,
     )
-    return {
-        day.isoformat(): [
-            {
-                "start_time": f"{slot.starts_at:%H:%M}",
-                "end_time": f"{slot.ends_at:%H:%M}",
-                "available_spots": slot.spots_left,
-                "session_id": slot.session_id,
-            }
-            for slot in slots
-        ]
-        for day, slots in result.days.items()
-    }
+    # The body as ninja would render ``AvailabilityOut`` (the schema documents it):
+    # built once per answer and kept by the availability cache.
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def availability_json(result: Availability) -> bytes:
+    """The availability answer's JSON body: slots by local date, in order."""
+    return json.dumps(
+        {
+            day.isoformat(): [
+                {
+                    "start_time": f"{slot.starts_at:%H:%M}",
+                    "end_time": f"{slot.ends_at:%H:%M}",
+                    "available_spots": slot.spots_left,
+                    "session_id": slot.session_id,
+                }
+                for slot in slots
+            ]
+            for day, slots in result.days.items()
+        }
+    ).encode()
 
 
 @router.post(

@@ -227,6 +227,26 @@ def test_buffer_applies_across_services_but_not_across_businesses(biz, service):
     assert offered_ids(biz) == [mine.pk]
 
 
+def test_a_long_booked_session_that_began_days_before_still_blocks(biz, service):
+    # Booked sessions are read from (start - the business's longest session): a
+    # three-day camp booked from day 1 blocks a lesson on day 3, however far back
+    # it started, and frees the time 15 minutes (the buffer) after it ends.
+    camp = make_session(ServiceFactory(business=biz), at(1, 9), minutes=3 * 24 * 60)
+    BookingRequestFactory(session=camp, status=Status.APPROVED)
+    during = make_session(service, at(3, 10))
+    in_buffer = make_session(service, at(4, 9, 10))
+    after = make_session(service, at(4, 9, 15))
+    for first_day in (at(2, 0), at(3, 0), at(4, 0)):
+        result = get_availability(
+            business=Business.objects.select_related("booking_settings").get(pk=biz.pk),
+            start_date=first_day.date(),
+            end_date=at(5, 0).date(),
+            now=NOW,
+        )
+        assert [slot.session_id for slot in result.slots] == [after.pk]
+    assert {during.pk, in_buffer.pk}.isdisjoint(offered_ids(biz))
+
+
 # --- what is offered at all -----------------------------------------------------------
 
 

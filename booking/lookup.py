@@ -1,0 +1,55 @@
+"""The first read of every public page and public API call: the business at a
+booking link's slug, with its booking settings, in one query compiled once per
+process (``booking.compiled``): on a cached availability answer this query is
+most of the work left.
+"""
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
+from booking.compiled import CompiledQuery
+from booking.models import BookingSettings, Business, Service
+
+_BUSINESS_FIELDS = Business._meta.concrete_fields
+_SETTINGS_FIELDS = BookingSettings._meta.concrete_fields
+_SETTINGS_RELATION = BookingSettings._meta.get_field("business")
+
+
+def _query(*, slug: str, service_id: int | None):
+    found = Business.objects.filter(slug=slug)
+    names = [f.attname for f in _BUSINESS_FIELDS]
+    names += [f"booking_settings__{f.attname}" for f in _SETTINGS_FIELDS]
+    if service_id is not None:
+        active = Service.objects.filter(
+            pk=service_id, business=OuterRef("pk"), is_active=True
+        )
+        found = found.annotate(offers_service=Exists(active))
+        names.append("offers_service")
+    return found.order_by().values_list(*names)[:1]
+
+
+_BUSINESS_BY_SLUG = CompiledQuery(_query)
+
+
+def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | None:
+    """The business at ``slug`` with ``booking_settings`` loaded (missing settings
+    raise ``RelatedObjectDoesNotExist`` as with ``select_related``), or ``None``.
+
+    With ``service_id``: ``offers_service``, whether that is one of its active
+    services.
+    """
+    rows = _BUSINESS_BY_SLUG.rows(slug=slug, service_id=service_id)
+    if not rows:
+        return None
+    row = rows[0]
+    split = len(_BUSINESS_FIELDS)
+    business = Business.from_db(connection.alias, None, row[:split])
+    settings_row = row[split : split + len(_SETTINGS_FIELDS)]
+    settings = None
+    if settings_row[0] is not None:
+        settings = BookingSettings.from_db(connection.alias, None, settings_row)
+        _SETTINGS_RELATION.set_cached_value(settings, business)
+    _SETTINGS_RELATION.remote_field.set_cached_value(business, settings)
+    if service_id is not None:
+        business.offers_service = row[-1]
+    return business
