@@ -176,27 +176,8 @@ def _booked_query(
     holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
     if moving_id is not None:
         holds = holds.exclude(pk=moving_id)
-    # A session touching [start, end) starts after start - the business's longest
-    # session: a bound from below, so the index is not walked back to the first
-    # session the business ever had.
-    longest = (
-        Session.objects.filter(business_id=business_id)
-        .annotate(length=F("ends_at") - F("starts_at"))
-        .order_by("-length")
-        .values("length")[:1]
-    )
-    earliest_start = ExpressionWrapper(
-        Value(start, output_field=DateTimeField())
-        - Subquery(longest, output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
     rows = (
-        Session.objects.filter(
-            business_id=business_id,
-            starts_at__lt=end,
-            ends_at__gt=start,
-            starts_at__gt=earliest_start,
-        )
+        Session.objects.filter(_touching(business_id, start, end))
         .filter(Exists(holds))
         .order_by("starts_at")
     )
@@ -208,6 +189,32 @@ def _booked_query(
 
 
 _BOOKED = CompiledQuery(_booked_query)
+
+
+def _touching(business_id: int, start: datetime, end: datetime) -> Q:
+    """The business's sessions that touch [start, end).
+
+    A session touching it starts after start - the business's longest session: a
+    bound from below, so the index is not walked back to the first session the
+    business ever had.
+    """
+    longest = (
+        Session.objects.filter(business_id=business_id)
+        .annotate(length=F("ends_at") - F("starts_at"))
+        .order_by("-length")
+        .values("length")[:1]
+    )
+    earliest_start = ExpressionWrapper(
+        Value(start, output_field=DateTimeField())
+        - Subquery(longest, output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
+    return Q(
+        business_id=business_id,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        starts_at__gt=earliest_start,
+    )
 
 
 @dataclass
@@ -605,20 +612,13 @@ def _held_around(
     ``moving_id``), and the sessions within ``buffer`` of it that are booked by that
     same test (``booked_sessions``' rows): one query, each session of the window with
     its count of holders."""
-    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
-    if moving_id is not None:
-        holds = holds.exclude(pk=moving_id)
-    held = holds.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
-    window = Q(
+    rows = _HELD_AROUND.rows(
+        session_id=session.pk,
         business_id=session.business_id,
-        starts_at__lt=session.ends_at + buffer,
-        ends_at__gt=session.starts_at - buffer,
-    )
-    rows = (
-        Session.objects.filter(Q(pk=session.pk) | window)  # it lies in it anyway
-        .annotate(held=Subquery(held))
-        .order_by()
-        .values_list("starts_at", "ends_at", "id", "held")
+        start=session.starts_at - buffer,
+        end=session.ends_at + buffer,
+        now=now,
+        moving_id=moving_id,
     )
     taken, booked = 0, []
     for starts_at, ends_at, pk, count in rows:
@@ -627,6 +627,31 @@ def _held_around(
         elif count:
             booked.append((starts_at, ends_at, pk))
     return taken, booked
+
+
+def _held_around_query(
+    *,
+    session_id: int,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None,
+):
+    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+    if moving_id is not None:
+        holds = holds.exclude(pk=moving_id)
+    held = holds.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    # The session itself lies in [start, end) anyway; its own row says so whatever.
+    return (
+        Session.objects.filter(Q(pk=session_id) | _touching(business_id, start, end))
+        .annotate(held=Subquery(held))
+        .order_by()
+        .values_list("starts_at", "ends_at", "id", "held")
+    )
+
+
+_HELD_AROUND = CompiledQuery(_held_around_query)
 
 
 def _check_online(
