@@ -135,12 +135,12 @@ def on_event(event: BookingEvent, *, now: datetime) -> None:
     """Create the notices and outbox rows for ``event`` (inside its transaction)."""
     plan = plan_for(event)
     booking = event.booking
-    emails = []  # written together, in one INSERT
+    drafts = []  # every email of the change, written in one INSERT
     if plan.client_kind and booking.client_email:
-        emails.append(_email_client(booking, plan, event, now=now))
+        drafts.append(_email_client(booking, plan, event, now=now))
     if plan.notice or plan.team_kind:
-        emails += _tell_team(booking, plan, event, now=now)
-    outbox.queue_emails(emails)
+        drafts += _tell_team(booking, plan, event, now=now)
+    outbox.queue_emails(drafts)
 
 
 def _email_client(
