@@ -24,6 +24,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -175,27 +176,8 @@ def _booked_query(
     holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
     if moving_id is not None:
         holds = holds.exclude(pk=moving_id)
-    # A session touching [start, end) starts after start - the business's longest
-    # session: a bound from below, so the index is not walked back to the first
-    # session the business ever had.
-    longest = (
-        Session.objects.filter(business_id=business_id)
-        .annotate(length=F("ends_at") - F("starts_at"))
-        .order_by("-length")
-        .values("length")[:1]
-    )
-    earliest_start = ExpressionWrapper(
-        Value(start, output_field=DateTimeField())
-        - Subquery(longest, output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
     rows = (
-        Session.objects.filter(
-            business_id=business_id,
-            starts_at__lt=end,
-            ends_at__gt=start,
-            starts_at__gt=earliest_start,
-        )
+        Session.objects.filter(_touching(business_id, start, end))
         .filter(Exists(holds))
         .order_by("starts_at")
     )
@@ -207,6 +189,32 @@ def _booked_query(
 
 
 _BOOKED = CompiledQuery(_booked_query)
+
+
+def _touching(business_id: int, start: datetime, end: datetime) -> Q:
+    """The business's sessions that touch [start, end).
+
+    A session touching it starts after start - the business's longest session: a
+    bound from below, so the index is not walked back to the first session the
+    business ever had.
+    """
+    longest = (
+        Session.objects.filter(business_id=business_id)
+        .annotate(length=F("ends_at") - F("starts_at"))
+        .order_by("-length")
+        .values("length")[:1]
+    )
+    earliest_start = ExpressionWrapper(
+        Value(start, output_field=DateTimeField())
+        - Subquery(longest, output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
+    return Q(
+        business_id=business_id,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        starts_at__gt=earliest_start,
+    )
 
 
 @dataclass
@@ -573,7 +581,7 @@ def check_session_offered(
     """Spots left in ``session`` if a client may book it now; else raise BookingError.
 
     ``booking.services`` calls this with the business row locked, so the answer holds
-    until its transaction commits. Two queries (active count, buffer neighbours).
+    until its transaction commits. One query (``_held_around``).
 
     ``moving_id``: the booking being moved there; its own spots (where it is now, and
     a move of it still waiting) neither fill ``session`` nor block it by the buffer.
@@ -586,26 +594,64 @@ def check_session_offered(
         _check_online(session=session, settings=settings, now=now)
     elif session.cancelled_at is not None:
         raise BookingError("session_cancelled")
-    holders = BookingRequest.objects.holding_spot_in(session.pk, now)
-    if moving_id is not None:
-        holders = holders.exclude(pk=moving_id)
-    taken = holders.count()
+    buffer = timedelta(minutes=settings.buffer_time_minutes)
+    taken, booked = _held_around(
+        session=session, buffer=buffer, now=now, moving_id=moving_id
+    )
     if session.capacity - taken < 1:
         raise BookingError("full")
-    buffer = timedelta(minutes=settings.buffer_time_minutes)
-    blockers = _Blockers(
-        booked_sessions(
-            business_id=session.business_id,
-            start=session.starts_at - buffer,
-            end=session.ends_at + buffer,
-            now=now,
-            moving_id=moving_id,
-        ),
-        buffer,
-    )
-    if blockers.blocks(session.pk, session.starts_at, session.ends_at):
+    if _Blockers(booked, buffer).blocks(session.pk, session.starts_at, session.ends_at):
         raise BookingError("buffer")
     return session.capacity - taken
+
+
+def _held_around(
+    *, session: Session, buffer: timedelta, now: datetime, moving_id: int | None
+) -> tuple[int, list[tuple[datetime, datetime, int]]]:
+    """The requests holding a spot in ``session`` (``holds_spot_in_q``, not counting
+    ``moving_id``), and the sessions within ``buffer`` of it that are booked by that
+    same test (``booked_sessions``' rows): one query, each session of the window with
+    its count of holders."""
+    rows = _HELD_AROUND.rows(
+        session_id=session.pk,
+        business_id=session.business_id,
+        start=session.starts_at - buffer,
+        end=session.ends_at + buffer,
+        now=now,
+        moving_id=moving_id,
+    )
+    taken, booked = 0, []
+    for starts_at, ends_at, pk, count in rows:
+        if pk == session.pk:
+            taken = count
+        elif count:
+            booked.append((starts_at, ends_at, pk))
+    return taken, booked
+
+
+def _held_around_query(
+    *,
+    session_id: int,
+    business_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_id: int | None,
+):
+    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+    if moving_id is not None:
+        holds = holds.exclude(pk=moving_id)
+    held = holds.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    # The session itself lies in [start, end) anyway; its own row says so whatever.
+    return (
+        Session.objects.filter(Q(pk=session_id) | _touching(business_id, start, end))
+        .annotate(held=Subquery(held))
+        .order_by()
+        .values_list("starts_at", "ends_at", "id", "held")
+    )
+
+
+_HELD_AROUND = CompiledQuery(_held_around_query)
 
 
 def _check_online(

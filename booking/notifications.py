@@ -38,6 +38,7 @@ from booking.models import (
     BookingNotification,
     BookingRequest,
     Membership,
+    OutboundEmail,
 )
 from booking.timefmt import client_zone, format_moment, format_span, zone, zone_label
 
@@ -134,15 +135,17 @@ def on_event(event: BookingEvent, *, now: datetime) -> None:
     """Create the notices and outbox rows for ``event`` (inside its transaction)."""
     plan = plan_for(event)
     booking = event.booking
+    drafts = []  # every email of the change, written in one INSERT
     if plan.client_kind and booking.client_email:
-        _email_client(booking, plan, event, now=now)
+        drafts.append(_email_client(booking, plan, event, now=now))
     if plan.notice or plan.team_kind:
-        _tell_team(booking, plan, event, now=now)
+        drafts += _tell_team(booking, plan, event, now=now)
+    outbox.queue_emails(drafts)
 
 
 def _email_client(
     booking: BookingRequest, plan: Plan, event: BookingEvent, *, now: datetime
-) -> None:
+) -> OutboundEmail:
     context = emails.client_context(
         booking,
         now=now,
@@ -154,7 +157,7 @@ def _email_client(
         has_invite=plan.ics_method == "REQUEST",
         **emails.move_context(event, client_zone(booking)),
     )
-    outbox.queue_email(
+    return outbox.draft_email(
         kind=plan.client_kind,
         to_email=booking.client_email,
         context=context,
@@ -180,7 +183,8 @@ def _members(business_id: int) -> list[Membership]:
 
 def _tell_team(
     booking: BookingRequest, plan: Plan, event: BookingEvent, *, now: datetime
-) -> None:
+) -> list[OutboundEmail]:
+    """The in-app notices (written here) and the members' emails (drafted)."""
     business = booking.session.business
     members = _members(business.pk)
     if plan.notice:
@@ -204,23 +208,25 @@ def _tell_team(
             for member in members
         )
     if not plan.team_kind:
-        return
+        return []
     context = emails.team_context(
         booking,
         reason=event.note,
         was_confirmed=event.from_status == Status.APPROVED,
         **emails.move_context(event, business.tz),
     )
-    for member in members:
-        if getattr(member, plan.team_flag) and member.user.email:
-            outbox.queue_email(
-                kind=plan.team_kind,
-                to_email=member.user.email,
-                context={**context, "member": member.user},
-                business=business,
-                booking=booking,
-                reply_to=booking.client_email,
-            )
+    return [
+        outbox.draft_email(
+            kind=plan.team_kind,
+            to_email=member.user.email,
+            context={**context, "member": member.user},
+            business=business,
+            booking=booking,
+            reply_to=booking.client_email,
+        )
+        for member in members
+        if getattr(member, plan.team_flag) and member.user.email
+    ]
 
 
 def notice_text(

@@ -48,7 +48,17 @@ MAX_BACKOFF = timedelta(hours=1)
 RETRYABLE_HTTP = {408, 429}
 
 
-def queue_email(
+def queue_email(**fields) -> OutboundEmail:
+    """Write one email to the outbox (``draft_email``'s fields); Huey sends it after
+    the transaction commits.
+
+    A rolled-back transaction takes the row with it, so nothing is sent for a change
+    that did not happen.
+    """
+    return queue_emails([draft_email(**fields)])[0]
+
+
+def draft_email(
     *,
     kind: str,
     to_email: str,
@@ -59,13 +69,9 @@ def queue_email(
     reply_to: str = "",
     attachments: list[dict] | None = None,
 ) -> OutboundEmail:
-    """Write one email to the outbox; Huey sends it after the transaction commits.
-
-    A rolled-back transaction takes the row with it, so nothing is sent for a change
-    that did not happen.
-    """
+    """One email rendered into an outbox row, not yet written (``queue_emails``)."""
     rendered = render_email(kind, context)
-    email = OutboundEmail.objects.create(
+    return OutboundEmail(
         business=business,
         booking=booking,
         kind=kind,
@@ -77,8 +83,17 @@ def queue_email(
         body_html=rendered.html,
         attachments=attachments or [],
     )
-    send_on_commit(email.pk)
-    return email
+
+
+def queue_emails(drafts: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Write the drafted rows in one INSERT, each sent by Huey after the transaction
+    commits (``queue_email``: what one change tells everyone, at the cost of one)."""
+    if not drafts:
+        return []
+    emails = OutboundEmail.objects.bulk_create(drafts)
+    for email in emails:
+        send_on_commit(email.pk)
+    return emails
 
 
 @dataclass(frozen=True)

@@ -378,6 +378,50 @@ def _race(business, bodies, keys) -> list[tuple[int, dict]]:
     return sorted(answers, key=lambda answer: answer[0])
 
 
+# --- what a booking costs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("booked", [0, 4])
+def test_a_booking_takes_eleven_queries_however_many_spots_are_held(
+    client, business, owner, staff, booked, django_assert_num_queries
+):
+    day = days_ahead(business, 3)
+    service = ServiceFactory(business=business, capacity=10)
+    session = session_at(business, day, time(9), service)
+    for n in range(booked):  # in the session, and elsewhere that day
+        BookingRequestFactory(session=session)
+        BookingRequestFactory(session=session_at(business, day, time(12 + n), service))
+    # The business (before the transaction); the transaction's start, its lock, the
+    # session, its holders and booked neighbours (one query), the booking, its
+    # history line, the members, their in-app notices, the three emails (one
+    # INSERT), its end. (Here a savepoint and its release inside the test's
+    # transaction; BEGIN and COMMIT in production.)
+    with django_assert_num_queries(11):
+        response = book(client, business, details(session))
+    assert response.status_code == 201
+    booking = BookingRequest.objects.get(
+        booking_reference=response.json()["booking_reference"]
+    )
+    assert sorted(booking.emails.values_list("to_email", flat=True)) == [
+        "ada@example.com",
+        "olivia.owner@example.com",
+        "sam.staff@example.com",
+    ]
+    assert booking.notifications.count() == 2
+
+
+def test_a_refusal_takes_seven_queries(
+    client, business, session, django_assert_num_queries
+):
+    BookingRequestFactory(session=session)
+    # The business; a savepoint, the lock, the session, its holders and neighbours,
+    # the rollback to the savepoint and its release (BEGIN and ROLLBACK in
+    # production: six).
+    with django_assert_num_queries(7):
+        response = book(client, business, details(session))
+    assert response.json()["code"] == "full"
+
+
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_clients_get_one_booking_and_one_409(business, session):

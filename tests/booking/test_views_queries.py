@@ -106,8 +106,9 @@ def test_details_queries(
 ):
     grow(business, service, sessions)
     session = make_session(business, days=12, hour=9, service=service)
-    # business + settings, session + service, spots taken, booked neighbours
-    with django_assert_num_queries(4):
+    # business + settings, session + service, the session's window with each
+    # session's holders (spots taken, booked neighbours)
+    with django_assert_num_queries(3):
         response = client.get(details_url(business, session))
     assert response.status_code == 200
 
