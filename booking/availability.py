@@ -173,9 +173,9 @@ def _booked_query(
     moving_id: int | None,
 ):
     """``booked_sessions``' query; ``with_lapses`` adds each one's next lapse."""
-    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
-    if moving_id is not None:
-        holds = holds.exclude(pk=moving_id)
+    holds = BookingRequest.objects.holding_spot_in(
+        OuterRef("pk"), now, moving_id=moving_id
+    )
     rows = (
         Session.objects.filter(_touching(business_id, start, end))
         .filter(Exists(holds))
@@ -638,16 +638,12 @@ def _held_around_query(
     now: datetime,
     moving_id: int | None,
 ):
-    holds = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
-    if moving_id is not None:
-        holds = holds.exclude(pk=moving_id)
-    held = holds.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     # The session itself lies in [start, end) anyway; its own row says so whatever.
     return (
         Session.objects.filter(Q(pk=session_id) | _touching(business_id, start, end))
-        .annotate(held=Subquery(held))
+        .with_spots_taken(now, moving_id=moving_id)
         .order_by()
-        .values_list("starts_at", "ends_at", "id", "held")
+        .values_list("starts_at", "ends_at", "id", "active_count")
     )
 
 

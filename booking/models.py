@@ -321,9 +321,9 @@ class SessionQuerySet(models.QuerySet):
         (``holds_spot_in_q``), the booking ``moving_id`` left out when given (a
         booking being moved does not compete with itself). One subquery.
         """
-        holders = BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
-        if moving_id is not None:
-            holders = holders.exclude(pk=moving_id)
+        holders = BookingRequest.objects.holding_spot_in(
+            OuterRef("pk"), now, moving_id=moving_id
+        )
         count = (
             holders.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
         )
@@ -482,9 +482,16 @@ class BookingRequestQuerySet(models.QuerySet):
     def lapsed(self, now: datetime) -> "BookingRequestQuerySet":
         return self.filter(lapsed_q(now))
 
-    def holding_spot_in(self, session, now: datetime) -> "BookingRequestQuerySet":
-        """Requests holding a spot in ``session`` (``holds_spot_in_q``)."""
-        return self.filter(holds_spot_in_q(now, session))
+    def holding_spot_in(
+        self, session, now: datetime, *, moving_id: int | None = None
+    ) -> "BookingRequestQuerySet":
+        """Requests holding a spot in ``session`` (``holds_spot_in_q``), not counting
+        the booking ``moving_id`` when given (a booking being moved does not compete
+        with itself)."""
+        holders = self.filter(holds_spot_in_q(now, session))
+        if moving_id is not None:
+            holders = holders.exclude(pk=moving_id)
+        return holders
 
     def moves_waiting(self, now: datetime) -> "BookingRequestQuerySet":
         return self.filter(move_waiting_q(now))
