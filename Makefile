@@ -65,7 +65,8 @@ test: install-dev browser
 	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # Every benchmark (docs/PERFORMANCE.md), each printing a Markdown table. Each makes
-# and drops its own throwaway database (test_<name>) and cleans what it put in
+# and drops its own throwaway database (test_<name>; one an interrupted run left is
+# dropped first) and cleans what it put in
 # Redis. The HTTP ones (availability, booking load, requests table) run gunicorn
 # and need DATABASE_URL (PostgreSQL) and REDIS_URL; the others also run on SQLite.
 bench: install-dev

@@ -28,10 +28,15 @@ RUNS = int(os.environ.get("BENCH_RUNS", 20))
 @contextmanager
 def throwaway_database() -> Iterator[None]:
     """A fresh test database (SQLite in memory, or ``test_…`` on ``DATABASE_URL``)
-    for the block, dropped afterwards; DEBUG on, so queries are counted."""
+    for the block, dropped afterwards; DEBUG on, so queries are counted.
+
+    One left behind by an interrupted run (killed, timed out) is dropped first
+    rather than asked about: nobody is there to answer, and it holds nothing."""
     setup_test_environment()
     settings.DEBUG = True
-    old_name = connection.creation.create_test_db(verbosity=0, serialize=False)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False
+    )
     try:
         yield
     finally:

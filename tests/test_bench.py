@@ -10,8 +10,10 @@ import subprocess
 import sys
 
 import dj_database_url
+import psycopg
 import pytest
 from django.conf import settings
+from psycopg import sql
 
 from tests.conftest import requires_postgres
 from tests.production import ROOT
@@ -19,9 +21,13 @@ from tests.production import ROOT
 pytestmark = [requires_postgres, pytest.mark.redis]
 
 
-def run_bench(module: str, **env: str) -> str:
+def bench_url() -> str:
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{config['NAME']}_bench"
+    return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{config['NAME']}_bench"
+
+
+def run_bench(module: str, **env: str) -> str:
+    url = bench_url()
     result = subprocess.run(
         [sys.executable, "-m", module],
         cwd=ROOT,
@@ -41,7 +47,27 @@ def run_bench(module: str, **env: str) -> str:
     return result.stdout
 
 
+def leave_a_throwaway_database_behind() -> str:
+    """What a benchmark killed mid-run leaves behind: its ``test_…`` database."""
+    name = "test_" + dj_database_url.parse(bench_url())["NAME"]
+    admin = dj_database_url.parse(os.environ["DATABASE_URL"]) | {"NAME": "postgres"}
+    with psycopg.connect(
+        host=admin["HOST"],
+        port=admin["PORT"] or 5432,
+        user=admin["USER"],
+        password=admin["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
+
+
 def test_the_availability_benchmark_runs():
+    # An interrupted run's database is in the way; the benchmark must not stop to
+    # ask whether to drop it (there is no one to answer under CI or `make bench`).
+    leave_a_throwaway_database_behind()
     out = run_bench("bench.availability", BENCH_SCALE="0.002", BENCH_RUNS="2")
     assert "| statistics | request | cache | p50 | p95 | p99 | queries | size |" in out
     assert "| after ANALYZE | API, 31 days, one service | warm |" in out
