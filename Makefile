@@ -67,7 +67,8 @@ test: install-dev browser
 # Every benchmark (docs/PERFORMANCE.md), each printing a Markdown table. Each makes
 # and drops its own throwaway database (test_<name>; one an interrupted run left is
 # dropped first) and cleans what it put in Redis. The HTTP ones (availability,
-# booking load, requests table) run gunicorn and need DATABASE_URL (PostgreSQL) and REDIS_URL; the others also run on SQLite.
+# booking load, requests table) run gunicorn and need DATABASE_URL (PostgreSQL)
+# and REDIS_URL; the others also run on SQLite.
 bench: install-dev
 	LOG_LEVEL=WARNING $(PY) -m bench.availability
 	LOG_LEVEL=WARNING $(PY) -m bench.booking_load
