@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 from booking.bounds import DATE_RANGE_MESSAGE, FIRST_DATE, LAST_DATE
 from booking.models import timezone_names
@@ -54,3 +56,45 @@ class BoundedDateField(forms.DateField):
             MinValueValidator(FIRST_DATE, message=DATE_RANGE_MESSAGE),
             MaxValueValidator(LAST_DATE, message=DATE_RANGE_MESSAGE),
         ]
+
+
+def _attrs_html(attrs: dict) -> str:
+    """What Django's ``django/forms/widgets/attrs.html`` writes for ``attrs``."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        + ("" if value is True else f'="{conditional_escape(str(value))}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """``forms.Select`` written in Python, byte for byte what its templates
+    (``select.html``, ``select_option.html``) write, from the same context
+    (``get_context``: the options, which is selected, the attributes): the
+    templates cost an include per option, most of the requests filter form's
+    time (docs/PERFORMANCE.md, "The requests table"). A subclass that names other
+    templates renders through them."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if (
+            self.template_name != forms.Select.template_name
+            or self.option_template_name != forms.Select.option_template_name
+        ):
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [f'<select name="{conditional_escape(widget["name"])}"']
+        out.append(f"{_attrs_html(widget['attrs'])}>")
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                value = conditional_escape(str(option["value"]))
+                out.append(
+                    f'\n  <option value="{value}"{_attrs_html(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return SafeString("".join(out))

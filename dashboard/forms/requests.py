@@ -6,7 +6,7 @@ from django import forms
 from booking.forms import ClientDetailsForm
 from booking.models import BookingRequest, Business, Service
 from booking.selectors import RequestFilters
-from dashboard.forms.common import BoundedDateField
+from dashboard.forms.common import BoundedDateField, Select
 
 STATUS_CHOICES = [("", "Any status"), *BookingRequest.Status.choices]
 STATUS_CHOICES[1] = ("pending", "Pending")
@@ -27,6 +27,7 @@ class RequestFilterForm(forms.Form):
         label="Status",
         choices=STATUS_CHOICES,
         required=False,
+        widget=Select,
         error_messages={"invalid_choice": "Pick a status from the list."},
     )
     service = forms.TypedChoiceField(
@@ -34,6 +35,7 @@ class RequestFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=Select,
         error_messages={"invalid_choice": "Pick a service from the list."},
     )
     date_from = BoundedDateField(
