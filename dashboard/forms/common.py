@@ -32,7 +32,36 @@ def bounded_int(
     )
 
 
-class DateInput(forms.DateInput):
+# The templates that write nothing but ``input.html`` (``PlainInput``).
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html" for name in ("input", "text", "date")
+)
+
+
+class PlainInput:
+    """An ``<input>`` widget written in Python, byte for byte what Django's
+    ``input.html`` writes from the same context (``get_context``); a subclass that
+    names another template renders through it. See ``Select``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.template_name not in _INPUT_TEMPLATES:
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"'
+        ]
+        if widget["value"] is not None:
+            out.append(f' value="{conditional_escape(str(widget["value"]))}"')
+        out.append(f"{_attrs_html(widget['attrs'])}>")
+        return SafeString("".join(out))
+
+
+class TextInput(PlainInput, forms.TextInput):
+    pass
+
+
+class DateInput(PlainInput, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):

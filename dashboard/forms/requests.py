@@ -6,7 +6,7 @@ from django import forms
 from booking.forms import ClientDetailsForm
 from booking.models import BookingRequest, Business, Service
 from booking.selectors import RequestFilters
-from dashboard.forms.common import BoundedDateField, Select
+from dashboard.forms.common import BoundedDateField, Select, TextInput
 
 STATUS_CHOICES = [("", "Any status"), *BookingRequest.Status.choices]
 STATUS_CHOICES[1] = ("pending", "Pending")
@@ -19,7 +19,7 @@ class RequestFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={"type": "search", "placeholder": "Name, email, phone or reference"}
         ),
     )

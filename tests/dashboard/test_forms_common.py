@@ -1,11 +1,13 @@
-"""The dashboard's ``Select`` writes what Django's select templates write."""
+"""The dashboard's ``Select`` and inputs write what Django's templates write."""
+
+from datetime import date
 
 import pytest
 from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from dashboard.forms.common import Select
+from dashboard.forms.common import DateInput, Select, TextInput
 from dashboard.forms.requests import RequestFilterForm
 
 CHOICES = [
@@ -56,3 +58,29 @@ def test_a_select_naming_other_templates_renders_through_them():
 
     html = Custom(choices=[("a", "A")]).render("n", "a")
     assert html.startswith("<div>")
+
+
+@pytest.mark.parametrize("attrs", ATTRS)
+@pytest.mark.parametrize("value", ["", 'a <b> & "c"', 0, None, mark_safe("<i>")])
+def test_a_text_input_is_written_as_django_writes_it(value, attrs):
+    widget = TextInput(attrs={"type": "search", "placeholder": "Name & email"})
+    expected = _through_templates(widget, "q&", value, attrs)
+    assert widget.render("q&", value, attrs) == expected
+    assert 'type="search"' in expected
+
+
+@pytest.mark.parametrize("value", [None, "", date(2026, 3, 30), "2026-13-45", "x<"])
+def test_a_date_input_is_written_as_django_writes_it(value):
+    widget = DateInput(attrs={"class": "form-control"})
+    attrs = {"id": "id_d", "required": True}
+    assert widget.render("d", value, attrs) == _through_templates(
+        widget, "d", value, attrs
+    )
+
+
+def test_an_input_naming_another_template_renders_through_it():
+    class Custom(TextInput):
+        template_name = "django/forms/widgets/textarea.html"
+
+    assert TextInput().render("n", "v").startswith("<input")
+    assert Custom().render("n", "v").startswith("<textarea")
