@@ -51,9 +51,14 @@ class RequestFilterForm(forms.Form):
 
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        services = Service.objects.filter(business=business).order_by("name")
+        services = (
+            Service.objects.filter(business=business)
+            .order_by("name")
+            .values_list("pk", "name", "is_active")
+        )
         self.fields["service"].choices = [("", "Any service")] + [
-            (s.pk, s.name if s.is_active else f"{s.name} (inactive)") for s in services
+            (pk, name if active else f"{name} (inactive)")
+            for pk, name, active in services
         ]
         for name, field in self.fields.items():
             kind = "form-select" if name in {"status", "service"} else "form-control"
