@@ -1,18 +1,21 @@
 """The first read of every public page and public API call: the business at a
 booking link's slug, with its booking settings, in one query compiled once per
 process (``booking.compiled``): on a cached availability answer this query is
-most of the work left.
+most of the work left. Likewise the first read of every dashboard page: the
+user's membership of the URL's business, with the business and its settings.
 """
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from booking.compiled import CompiledQuery
-from booking.models import BookingSettings, Business, Service
+from booking.models import BookingSettings, Business, Membership, Service
 
 _BUSINESS_FIELDS = Business._meta.concrete_fields
 _SETTINGS_FIELDS = BookingSettings._meta.concrete_fields
 _SETTINGS_RELATION = BookingSettings._meta.get_field("business")
+_MEMBERSHIP_FIELDS = Membership._meta.concrete_fields
+_MEMBERSHIP_BUSINESS = Membership._meta.get_field("business")
 
 
 def _query(*, slug: str, service_id: int | None):
@@ -42,6 +45,15 @@ def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | 
     if not rows:
         return None
     row = rows[0]
+    business = _business_with_settings(row)
+    if service_id is not None:
+        business.offers_service = row[-1]
+    return business
+
+
+def _business_with_settings(row: tuple) -> Business:
+    """The business and its settings from the start of ``row`` (``_query``'s
+    columns): the settings cached on it as ``select_related`` would."""
     split = len(_BUSINESS_FIELDS)
     business = Business.from_db(connection.alias, None, row[:split])
     settings_row = row[split : split + len(_SETTINGS_FIELDS)]
@@ -50,6 +62,34 @@ def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | 
         settings = BookingSettings.from_db(connection.alias, None, settings_row)
         _SETTINGS_RELATION.set_cached_value(settings, business)
     _SETTINGS_RELATION.remote_field.set_cached_value(business, settings)
-    if service_id is not None:
-        business.offers_service = row[-1]
     return business
+
+
+def _membership_query(*, user_id: int, business_id: int):
+    names = [f"business__{f.attname}" for f in _BUSINESS_FIELDS]
+    names += [f"business__booking_settings__{f.attname}" for f in _SETTINGS_FIELDS]
+    names += [f.attname for f in _MEMBERSHIP_FIELDS]
+    found = Membership.objects.filter(user_id=user_id, business_id=business_id)
+    return found.order_by("pk").values_list(*names)[:1]
+
+
+_MEMBERSHIP = CompiledQuery(_membership_query)
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1  # a bigint's range: PostgreSQL refuses others
+
+
+def membership_of(*, user_id: int, business_id: int) -> Membership | None:
+    """The user's membership of the business, with ``business`` and its
+    ``booking_settings`` loaded as ``select_related`` would, or ``None``: what
+    ``Membership.objects.select_related("business__booking_settings")
+    .filter(user=…, business_id=…).first()`` answers, compiled once per process."""
+    if not _ID_MIN <= business_id <= _ID_MAX:  # no such id (the ORM's answer too)
+        return None
+    rows = _MEMBERSHIP.rows(user_id=user_id, business_id=business_id)
+    if not rows:
+        return None
+    row = rows[0]
+    business = _business_with_settings(row)
+    values = row[len(_BUSINESS_FIELDS) + len(_SETTINGS_FIELDS) :]
+    membership = Membership.from_db(connection.alias, None, values)
+    _MEMBERSHIP_BUSINESS.set_cached_value(membership, business)
+    return membership

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from booking.lookup import membership_of
 from booking.models import (
     BookingNotification,
     BookingRequest,
@@ -44,10 +45,8 @@ def business_view(*, owner_only: bool = False) -> Callable:
         @login_required
         @wraps(view)
         def wrapper(request, business_id: int, *args, **kwargs) -> HttpResponse:
-            membership = (
-                Membership.objects.select_related("business__booking_settings")
-                .filter(user=request.user, business_id=business_id)
-                .first()
+            membership = membership_of(
+                user_id=request.user.pk, business_id=int(business_id)
             )
             if membership is None:
                 raise Http404("No such business")

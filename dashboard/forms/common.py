@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 from booking.bounds import DATE_RANGE_MESSAGE, FIRST_DATE, LAST_DATE
 from booking.models import timezone_names
@@ -30,7 +32,36 @@ def bounded_int(
     )
 
 
-class DateInput(forms.DateInput):
+# The templates that write nothing but ``input.html`` (``PlainInput``).
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html" for name in ("input", "text", "date")
+)
+
+
+class PlainInput:
+    """An ``<input>`` widget written in Python, byte for byte what Django's
+    ``input.html`` writes from the same context (``get_context``); a subclass that
+    names another template renders through it. See ``Select``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.template_name not in _INPUT_TEMPLATES:
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(widget["name"])}"'
+        ]
+        if widget["value"] is not None:
+            out.append(f' value="{conditional_escape(str(widget["value"]))}"')
+        out.append(f"{_attrs_html(widget['attrs'])}>")
+        return SafeString("".join(out))
+
+
+class TextInput(PlainInput, forms.TextInput):
+    pass
+
+
+class DateInput(PlainInput, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
@@ -54,3 +85,45 @@ class BoundedDateField(forms.DateField):
             MinValueValidator(FIRST_DATE, message=DATE_RANGE_MESSAGE),
             MaxValueValidator(LAST_DATE, message=DATE_RANGE_MESSAGE),
         ]
+
+
+def _attrs_html(attrs: dict) -> str:
+    """What Django's ``django/forms/widgets/attrs.html`` writes for ``attrs``."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        + ("" if value is True else f'="{conditional_escape(str(value))}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """``forms.Select`` written in Python, byte for byte what its templates
+    (``select.html``, ``select_option.html``) write, from the same context
+    (``get_context``: the options, which is selected, the attributes): the
+    templates cost an include per option, most of the requests filter form's
+    time (docs/PERFORMANCE.md, "The requests table"). A subclass that names other
+    templates renders through them."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if (
+            self.template_name != forms.Select.template_name
+            or self.option_template_name != forms.Select.option_template_name
+        ):
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        out = [f'<select name="{conditional_escape(widget["name"])}"']
+        out.append(f"{_attrs_html(widget['attrs'])}>")
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                value = conditional_escape(str(option["value"]))
+                out.append(
+                    f'\n  <option value="{value}"{_attrs_html(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return SafeString("".join(out))

@@ -6,7 +6,7 @@ from django import forms
 from booking.forms import ClientDetailsForm
 from booking.models import BookingRequest, Business, Service
 from booking.selectors import RequestFilters
-from dashboard.forms.common import BoundedDateField
+from dashboard.forms.common import BoundedDateField, Select, TextInput
 
 STATUS_CHOICES = [("", "Any status"), *BookingRequest.Status.choices]
 STATUS_CHOICES[1] = ("pending", "Pending")
@@ -19,7 +19,7 @@ class RequestFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={"type": "search", "placeholder": "Name, email, phone or reference"}
         ),
     )
@@ -27,6 +27,7 @@ class RequestFilterForm(forms.Form):
         label="Status",
         choices=STATUS_CHOICES,
         required=False,
+        widget=Select,
         error_messages={"invalid_choice": "Pick a status from the list."},
     )
     service = forms.TypedChoiceField(
@@ -34,6 +35,7 @@ class RequestFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=Select,
         error_messages={"invalid_choice": "Pick a service from the list."},
     )
     date_from = BoundedDateField(
@@ -49,9 +51,14 @@ class RequestFilterForm(forms.Form):
 
     def __init__(self, *args, business: Business, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        services = Service.objects.filter(business=business).order_by("name")
+        services = (
+            Service.objects.filter(business=business)
+            .order_by("name")
+            .values_list("pk", "name", "is_active")
+        )
         self.fields["service"].choices = [("", "Any service")] + [
-            (s.pk, s.name if s.is_active else f"{s.name} (inactive)") for s in services
+            (pk, name if active else f"{name} (inactive)")
+            for pk, name, active in services
         ]
         for name, field in self.fields.items():
             kind = "form-select" if name in {"status", "service"} else "form-control"

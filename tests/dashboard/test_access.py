@@ -230,3 +230,42 @@ def test_state_changes_need_the_csrf_token(owner, spec, business, objects):
     client.force_login(owner)
     response = client.post(url_for(spec, business.pk, objects), {"reason": "x"})
     assert response.status_code == 403
+
+
+def test_the_membership_read_is_what_the_orm_reads(
+    owner, staff, business, other_business
+):
+    """``membership_of`` (compiled once) answers as the ORM query it replaced, with
+    the business and its settings loaded: reading them runs no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from booking.lookup import membership_of
+
+    for user in (owner, staff):
+        expected = (
+            Membership.objects.select_related("business__booking_settings")
+            .filter(user=user, business_id=business.pk)
+            .first()
+        )
+        with CaptureQueriesContext(connection) as queries:
+            found = membership_of(user_id=user.pk, business_id=business.pk)
+            fields = Membership._meta.concrete_fields
+            assert [f.value_from_object(found) for f in fields] == [
+                f.value_from_object(expected) for f in fields
+            ]
+            assert found.business.name == business.name
+            assert found.business.tz == business.tz
+            settings = found.business.booking_settings
+            assert settings.pk == expected.business.booking_settings.pk
+            assert settings.business is found.business
+        assert len(queries) == 1
+    assert membership_of(user_id=owner.pk, business_id=other_business.pk) is None
+    assert membership_of(user_id=owner.pk, business_id=10**30) is None
+
+
+def test_a_business_id_beyond_any_id_is_not_found(owner):
+    client = Client()
+    client.force_login(owner)
+    response = client.get(f"/dashboard/{10**30}/requests/")
+    assert response.status_code == 404

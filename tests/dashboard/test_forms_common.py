@@ -1,0 +1,86 @@
+"""The dashboard's ``Select`` and inputs write what Django's templates write."""
+
+from datetime import date
+
+import pytest
+from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from dashboard.forms.common import DateInput, Select, TextInput
+from dashboard.forms.requests import RequestFilterForm
+
+CHOICES = [
+    ("", "Any"),
+    (1, 'Lesson <1> & "more"'),
+    ("two", gettext_lazy("Pending")),
+    ("Group & co", [(3, "Three"), (4, mark_safe("<b>Four</b>"))]),
+    ("x'y", "quote"),
+]
+ATTRS = [
+    None,
+    {"class": "form-select a&b", "data-x": 1, "hidden": False, "disabled": True},
+    {"aria-invalid": "true", "aria-describedby": "id_x_error", "id": "id_x"},
+]
+
+
+def _through_templates(widget, name, value, attrs):
+    return forms.Widget.render(widget, name, value, attrs)  # Django's templates
+
+
+@pytest.mark.parametrize("attrs", ATTRS)
+@pytest.mark.parametrize("value", ["", "1", 1, "two", 3, "4", "x'y", "gone", None])
+def test_select_is_written_as_django_writes_it(value, attrs):
+    widget = Select(attrs={"class": "form-select"}, choices=CHOICES)
+    expected = _through_templates(widget, "sel&ect", value, attrs)
+    assert widget.render("sel&ect", value, attrs) == expected
+
+
+def test_the_filter_forms_selects_are_written_as_django_writes_them(business):
+    form = RequestFilterForm({"status": "bogus", "service": "3"}, business=business)
+    assert not form.is_valid()  # errors: aria-invalid on both selects
+    for name in ("status", "service"):
+        field = form[name]
+        assert 'aria-invalid="true"' in str(field)
+        widget = field.field.widget
+        attrs = field.build_widget_attrs(
+            {"id": field.auto_id, "aria-invalid": "true"}, widget
+        )
+        value = field.value()
+        assert widget.render(name, value, attrs) == _through_templates(
+            widget, name, value, attrs
+        )
+
+
+def test_a_select_naming_other_templates_renders_through_them():
+    class Custom(Select):
+        template_name = "django/forms/widgets/radio.html"
+
+    html = Custom(choices=[("a", "A")]).render("n", "a")
+    assert html.startswith("<div>")
+
+
+@pytest.mark.parametrize("attrs", ATTRS)
+@pytest.mark.parametrize("value", ["", 'a <b> & "c"', 0, None, mark_safe("<i>")])
+def test_a_text_input_is_written_as_django_writes_it(value, attrs):
+    widget = TextInput(attrs={"type": "search", "placeholder": "Name & email"})
+    expected = _through_templates(widget, "q&", value, attrs)
+    assert widget.render("q&", value, attrs) == expected
+    assert 'type="search"' in expected
+
+
+@pytest.mark.parametrize("value", [None, "", date(2026, 3, 30), "2026-13-45", "x<"])
+def test_a_date_input_is_written_as_django_writes_it(value):
+    widget = DateInput(attrs={"class": "form-control"})
+    attrs = {"id": "id_d", "required": True}
+    assert widget.render("d", value, attrs) == _through_templates(
+        widget, "d", value, attrs
+    )
+
+
+def test_an_input_naming_another_template_renders_through_it():
+    class Custom(TextInput):
+        template_name = "django/forms/widgets/textarea.html"
+
+    assert TextInput().render("n", "v").startswith("<input")
+    assert Custom().render("n", "v").startswith("<textarea")
