@@ -10,6 +10,7 @@ worker, not preloaded, so each worker keeps its own Prometheus figures file
 (``PROMETHEUS_MULTIPROC_DIR``).
 """
 
+import gc
 import os
 
 from config.logs import log_format, logging_config
@@ -27,3 +28,11 @@ control_socket_disable = True
 logconfig_dict = logging_config(
     fmt=log_format(debug_from(os.environ)), level=os.environ.get("LOG_LEVEL", "INFO")
 )
+
+
+def post_worker_init(worker) -> None:
+    """Once a worker has loaded the app, move everything loaded so far (Django, the
+    models, the URL conf: ~100,000 objects) out of the garbage collector's sight.
+    They live as long as the worker; without this, every full collection walks them
+    all again, a pause of tens of milliseconds in the middle of some request."""
+    gc.freeze()

@@ -1,11 +1,13 @@
 """gunicorn's settings (config/gunicorn.py): what the Procfile's web process runs with.
 tests/test_production.py starts it for real."""
 
+import gc
 import importlib
 import logging.config
 
 import pytest
 from django.conf import settings
+from gunicorn.config import Config
 
 import config.gunicorn
 
@@ -50,3 +52,14 @@ def test_development_defaults(gunicorn_settings):
         ]
         == "json"
     )
+
+
+def test_each_worker_freezes_what_it_loaded_out_of_the_collectors_sight():
+    cfg = Config()
+    cfg.set("post_worker_init", config.gunicorn.post_worker_init)  # the hook's shape
+    before = gc.get_freeze_count()
+    try:
+        cfg.post_worker_init(None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

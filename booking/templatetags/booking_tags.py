@@ -2,6 +2,7 @@
 
 import zoneinfo
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
@@ -9,7 +10,8 @@ from django.forms import BoundField
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from booking.clock import clock as clock_text
 from booking.forms import CONTACT_FIELDS
@@ -66,14 +68,35 @@ def zone_name(zone, at: datetime | None = None) -> str:
 
 
 @register.simple_tag
-def timezone_options(current: str = ""):
-    """The picker's groups of zones (with their offsets now), ``current`` always in."""
-    groups = timezone_groups(timezone.now())
+def timezone_select_options(current: str = "") -> SafeString:
+    """The picker's ``<optgroup>``s of zones with their offsets now, ``current``
+    selected (and always offered). ~400 options: rendered once an hour per zone
+    shown, not on every request (it was most of the week step's time)."""
+    now = timezone.now()
+    return _zone_options_html(now.replace(minute=0, second=0, microsecond=0), current)
+
+
+@lru_cache(maxsize=64)
+def _zone_options_html(hour: datetime, current: str) -> SafeString:
+    groups = timezone_groups(hour)
     if current and not any(o.name == current for _, options in groups for o in options):
         zone = zoneinfo.ZoneInfo(current)
-        chosen = ZoneOption(current, current, utc_offset(zone, timezone.now()))
+        chosen = ZoneOption(current, current, utc_offset(zone, hour))
         groups = [*groups, ("Chosen", [chosen])]
-    return groups
+    return mark_safe(  # noqa: S308 (every value below is escaped)
+        "".join(
+            f'\n<optgroup label="{escape(area)}">\n'
+            + "".join(
+                f'<option value="{escape(option.name)}"'
+                f"{' selected' if option.name == current else ''}>"
+                f"{escape(option.place)} ({escape(option.offset)})</option>"
+                for option in options
+            )
+            + "\n</optgroup>"
+            for area, options in groups
+        )
+        + "\n"
+    )
 
 
 @register.filter

@@ -111,6 +111,27 @@ def test_the_picker_lists_regions_offsets_and_a_filter_box(client, business):
 
 
 @pytest.mark.django_db
+def test_the_picker_is_rendered_for_the_hour_and_the_zone_shown(client, business):
+    """The options are rendered once an hour per zone shown and kept: one kept
+    across a clock change, or for another zone, must never be served."""
+    session = make_session(business, days=200)
+    url = week_url(business, session.service)
+    london = '<option value="Europe/London"{}>London (UTC+0{}:00)</option>'
+    pages = {}
+    for moment in (JULY, JANUARY, JULY):
+        for tz in ("", "?tz=Asia/Tokyo"):
+            with time_machine.travel(moment, tick=False):
+                pages[moment, tz] = text(client.get(url + tz))
+
+    assert london.format(" selected", 1) in pages[JULY, ""]
+    assert london.format(" selected", 0) in pages[JANUARY, ""]
+    assert london.format("", 1) in pages[JULY, "?tz=Asia/Tokyo"]
+    assert london.format("", 0) in pages[JANUARY, "?tz=Asia/Tokyo"]
+    assert '<option value="Asia/Tokyo" selected>' in pages[JANUARY, "?tz=Asia/Tokyo"]
+    assert '<option value="Asia/Tokyo">' in pages[JANUARY, ""]
+
+
+@pytest.mark.django_db
 def test_in_another_zone_the_business_zone_is_one_click_away(client, business):
     session = make_session(business, days=3)
 
