@@ -144,3 +144,40 @@ class CompiledQuery:
                 f"{sorted(missing) or inlined}"
             )
         return _Template(sql, slots, tuple(params))
+
+
+class Loaded:
+    """A model with some of its relations loaded, as ``select_related`` would, from
+    the rows of a ``CompiledQuery``: ``names`` to put in its ``values_list``, then
+    ``load(row)`` for each row. ``relations``: forward foreign keys or one-to-ones
+    of ``model``, or a reverse one-to-one (``Business.booking_settings``); a missing
+    one is cached as ``None`` (a reverse one-to-one then raises ``DoesNotExist``, as
+    after ``select_related``)."""
+
+    def __init__(self, model, *relations: str) -> None:
+        self.model = model
+        self.parts = [(None, model._meta.concrete_fields)]
+        self.names = [f.attname for f in model._meta.concrete_fields]
+        for name in relations:
+            relation = model._meta.get_field(name)
+            fields = relation.related_model._meta.concrete_fields
+            self.parts.append((relation, fields))
+            self.names += [f"{name}__{f.attname}" for f in fields]
+
+    def load(self, row: tuple):
+        start = len(self.parts[0][1])
+        instance = self.model.from_db(connection.alias, None, row[:start])
+        for relation, fields in self.parts[1:]:
+            values = row[start : start + len(fields)]
+            start += len(fields)
+            related = None
+            if values[[f.primary_key for f in fields].index(True)] is not None:
+                related = relation.related_model.from_db(connection.alias, None, values)
+            if relation.concrete:  # a forward key of ``model``
+                relation.set_cached_value(instance, related)
+                continue
+            # A reverse one-to-one: both ends know each other.
+            relation.set_cached_value(instance, related)
+            if related is not None:
+                relation.field.set_cached_value(related, instance)
+        return instance

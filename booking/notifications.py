@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import emails, outbox
+from booking.compiled import CompiledQuery, Loaded
 from booking.links import dashboard_request_url
 from booking.models import (
     BookingEvent,
@@ -174,11 +175,19 @@ def _email_client(
 
 
 def _members(business_id: int) -> list[Membership]:
-    return list(
+    """The business's active members, each with its user (compiled once per
+    process: every booking asks)."""
+    return [_MEMBER.load(row) for row in _MEMBERS.rows(business_id=business_id)]
+
+
+_MEMBER = Loaded(Membership, "user")
+_MEMBERS = CompiledQuery(
+    lambda *, business_id: (
         Membership.objects.filter(business_id=business_id, user__is_active=True)
-        .select_related("user")
         .order_by("pk")
+        .values_list(*_MEMBER.names)
     )
+)
 
 
 def _tell_team(

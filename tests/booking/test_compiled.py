@@ -3,13 +3,21 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from booking.compiled import CompiledQuery
-from booking.models import Session
+from booking.models import BookingSettings, Business, Session
+from booking.notifications import _members
+from booking.services import lock_business, session_of
 from tests.conftest import requires_postgres
-from tests.factories import ServiceFactory, SessionFactory
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    ServiceFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +138,42 @@ def test_the_query_log_shows_each_run_with_its_values():
     (logged,) = captured.captured_queries
     assert f'"business_id" = {session.business_id}' in logged["sql"]
     assert "2026-03-28" in logged["sql"]
+
+
+def test_loaded_instances_are_those_select_related_gives(
+    two_businesses, django_assert_num_queries
+):
+    """``Loaded``: the lock of a business, the session booked and the members told
+    come back as the ORM's own ``select_related`` would give them, in one query
+    each, the relations already there."""
+    session = two_businesses["a"][1]
+    business = session.business
+    owner = MembershipFactory(business=business, user=UserFactory(first_name="Ada"))
+    MembershipFactory(business=business, user=UserFactory(is_active=False))
+    with transaction.atomic(), django_assert_num_queries(3):
+        locked = lock_business(business.pk)
+        found = session_of(business.pk, session.pk)
+        members = _members(business.pk)
+        assert locked.booking_settings.business is locked
+        assert (locked.name, locked.booking_settings.pk) == (
+            business.name,
+            business.booking_settings.pk,
+        )
+        assert (found, found.service, found.starts_at) == (
+            session,
+            session.service,
+            session.starts_at,
+        )
+        assert members == [owner] and members[0].user.first_name == "Ada"
+    assert session_of(two_businesses["b"][0].business_id, session.pk) is None
+
+
+def test_a_lock_loads_missing_settings_as_select_related_does():
+    business = BusinessFactory()
+    BookingSettings.objects.filter(business=business).delete()
+    with transaction.atomic():
+        locked = lock_business(business.pk)
+        with pytest.raises(BookingSettings.DoesNotExist):
+            locked.booking_settings  # noqa: B018
+        with pytest.raises(Business.DoesNotExist):
+            lock_business(-1)

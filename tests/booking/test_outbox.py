@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage
@@ -43,6 +44,20 @@ def test_a_booking_email_is_sent_by_the_task_after_commit(
         callback()
     assert len(received_by(fake_sendgrid, CLIENT)) == 1
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@requires_postgres
+def test_the_emails_of_a_change_are_written_as_values_not_arrays(team, lesson):
+    """One INSERT for every email of a booking, its rows as ``VALUES``: Django's
+    ``UNNEST`` of one array per column had psycopg escape each body's quotes in
+    Python (``BodyField``), 0.8 ms of CPU a booking."""
+    with CaptureQueriesContext(connection) as queries:
+        book(lesson)
+    inserts = [
+        q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "booking_outb')
+    ]
+    assert len(inserts) == 1
+    assert "UNNEST" not in inserts[0] and OutboundEmail.objects.count() == 3
 
 
 def test_a_row_is_never_sent_twice(fake_sendgrid):
