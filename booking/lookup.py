@@ -8,20 +8,18 @@ user's membership of the URL's business, with the business and its settings.
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from booking.compiled import CompiledQuery
-from booking.models import BookingSettings, Business, Membership, Service
+from booking.compiled import CompiledQuery, Loaded
+from booking.models import Business, Membership, Service
 
-_BUSINESS_FIELDS = Business._meta.concrete_fields
-_SETTINGS_FIELDS = BookingSettings._meta.concrete_fields
-_SETTINGS_RELATION = BookingSettings._meta.get_field("business")
+# The business with its settings, as ``select_related("booking_settings")`` gives it.
+_BUSINESS = Loaded(Business, "booking_settings")
 _MEMBERSHIP_FIELDS = Membership._meta.concrete_fields
 _MEMBERSHIP_BUSINESS = Membership._meta.get_field("business")
 
 
 def _query(*, slug: str, service_id: int | None):
     found = Business.objects.filter(slug=slug)
-    names = [f.attname for f in _BUSINESS_FIELDS]
-    names += [f"booking_settings__{f.attname}" for f in _SETTINGS_FIELDS]
+    names = list(_BUSINESS.names)
     if service_id is not None:
         active = Service.objects.filter(
             pk=service_id, business=OuterRef("pk"), is_active=True
@@ -45,29 +43,14 @@ def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | 
     if not rows:
         return None
     row = rows[0]
-    business = _business_with_settings(row)
+    business = _BUSINESS.load(row)
     if service_id is not None:
         business.offers_service = row[-1]
     return business
 
 
-def _business_with_settings(row: tuple) -> Business:
-    """The business and its settings from the start of ``row`` (``_query``'s
-    columns): the settings cached on it as ``select_related`` would."""
-    split = len(_BUSINESS_FIELDS)
-    business = Business.from_db(connection.alias, None, row[:split])
-    settings_row = row[split : split + len(_SETTINGS_FIELDS)]
-    settings = None
-    if settings_row[0] is not None:
-        settings = BookingSettings.from_db(connection.alias, None, settings_row)
-        _SETTINGS_RELATION.set_cached_value(settings, business)
-    _SETTINGS_RELATION.remote_field.set_cached_value(business, settings)
-    return business
-
-
 def _membership_query(*, user_id: int, business_id: int):
-    names = [f"business__{f.attname}" for f in _BUSINESS_FIELDS]
-    names += [f"business__booking_settings__{f.attname}" for f in _SETTINGS_FIELDS]
+    names = [f"business__{name}" for name in _BUSINESS.names]
     names += [f.attname for f in _MEMBERSHIP_FIELDS]
     found = Membership.objects.filter(user_id=user_id, business_id=business_id)
     return found.order_by("pk").values_list(*names)[:1]
@@ -88,8 +71,8 @@ def membership_of(*, user_id: int, business_id: int) -> Membership | None:
     if not rows:
         return None
     row = rows[0]
-    business = _business_with_settings(row)
-    values = row[len(_BUSINESS_FIELDS) + len(_SETTINGS_FIELDS) :]
+    business = _BUSINESS.load(row)
+    values = row[len(_BUSINESS.names) :]
     membership = Membership.from_db(connection.alias, None, values)
     _MEMBERSHIP_BUSINESS.set_cached_value(membership, business)
     return membership
