@@ -116,6 +116,20 @@ def run(argv: list[str], env: dict[str, str], *, timeout: float = 120) -> str:
     return result.stdout + result.stderr
 
 
+def postgres_server(url: str) -> dict:
+    """``psycopg.connect``'s arguments for the PostgreSQL server of ``url``, on its
+    ``postgres`` database and in autocommit: for creating and dropping others."""
+    config = dj_database_url.parse(url)
+    return {
+        "host": config["HOST"] or "127.0.0.1",
+        "port": config["PORT"] or 5432,
+        "user": config["USER"] or "postgres",
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+
+
 @contextmanager
 def temporary_database(directory: Path) -> Iterator[str]:
     """A new, empty database of the suite's kind; dropped afterwards."""
@@ -125,16 +139,8 @@ def temporary_database(directory: Path) -> Iterator[str]:
         return
     import psycopg
 
-    config = dj_database_url.parse(url)
     name = f"smoke_{uuid.uuid4().hex[:12]}"
-    server = {
-        "host": config["HOST"] or "127.0.0.1",
-        "port": config["PORT"] or 5432,
-        "user": config["USER"] or "postgres",
-        "password": config["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
+    server = postgres_server(url)
     with psycopg.connect(**server) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -16,7 +16,7 @@ from django.conf import settings
 from psycopg import sql
 
 from tests.conftest import requires_postgres
-from tests.production import ROOT
+from tests.production import ROOT, postgres_server
 
 pytestmark = [requires_postgres, pytest.mark.redis]
 
@@ -47,21 +47,12 @@ def run_bench(module: str, **env: str) -> str:
     return result.stdout
 
 
-def leave_a_throwaway_database_behind() -> str:
+def leave_a_throwaway_database_behind() -> None:
     """What a benchmark killed mid-run leaves behind: its ``test_…`` database."""
     name = "test_" + dj_database_url.parse(bench_url())["NAME"]
-    admin = dj_database_url.parse(os.environ["DATABASE_URL"]) | {"NAME": "postgres"}
-    with psycopg.connect(
-        host=admin["HOST"],
-        port=admin["PORT"] or 5432,
-        user=admin["USER"],
-        password=admin["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
+    with psycopg.connect(**postgres_server(os.environ["DATABASE_URL"])) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name
 
 
 def test_the_availability_benchmark_runs():
