@@ -156,28 +156,28 @@ class Loaded:
 
     def __init__(self, model, *relations: str) -> None:
         self.model = model
-        self.parts = [(None, model._meta.concrete_fields)]
+        self.size = len(model._meta.concrete_fields)
         self.names = [f.attname for f in model._meta.concrete_fields]
+        # Per relation: its field, its columns' count, where its primary key is.
+        self.parts = []
         for name in relations:
             relation = model._meta.get_field(name)
             fields = relation.related_model._meta.concrete_fields
-            self.parts.append((relation, fields))
+            key = [f.primary_key for f in fields].index(True)
+            self.parts.append((relation, len(fields), key))
             self.names += [f"{name}__{f.attname}" for f in fields]
 
     def load(self, row: tuple):
-        start = len(self.parts[0][1])
+        start = self.size
         instance = self.model.from_db(connection.alias, None, row[:start])
-        for relation, fields in self.parts[1:]:
-            values = row[start : start + len(fields)]
-            start += len(fields)
+        for relation, size, key in self.parts:
+            values = row[start : start + size]
+            start += size
             related = None
-            if values[[f.primary_key for f in fields].index(True)] is not None:
+            if values[key] is not None:
                 related = relation.related_model.from_db(connection.alias, None, values)
-            if relation.concrete:  # a forward key of ``model``
-                relation.set_cached_value(instance, related)
-                continue
-            # A reverse one-to-one: both ends know each other.
             relation.set_cached_value(instance, related)
-            if related is not None:
+            if not relation.concrete and related is not None:
+                # A reverse one-to-one: both ends know each other.
                 relation.field.set_cached_value(related, instance)
         return instance
