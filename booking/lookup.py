@@ -31,6 +31,23 @@ def _query(*, slug: str, service_id: int | None):
 
 _BUSINESS_BY_SLUG = CompiledQuery(_query)
 
+_SERVICE = Loaded(Service)
+_ACTIVE_SERVICES = CompiledQuery(
+    lambda *, business_id: (
+        Service.objects.filter(business_id=business_id, is_active=True)
+        .order_by("name", "id")
+        .values_list(*_SERVICE.names)
+    )
+)
+
+
+def active_services(business: Business) -> list[Service]:
+    """The services a business offers online, by name: step 1's cards and the
+    public API's list (compiled once per process, like the business's lookup)."""
+    return [
+        _SERVICE.load(row) for row in _ACTIVE_SERVICES.rows(business_id=business.pk)
+    ]
+
 
 def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | None:
     """The business at ``slug`` with ``booking_settings`` loaded (missing settings

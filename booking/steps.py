@@ -346,6 +346,13 @@ def with_current_time(week: Week, session: Session, zone: zoneinfo.ZoneInfo) -> 
 # of the booking window: most services have one soon, and a month's answer is a
 # fraction of a whole window's (docs/PERFORMANCE.md).
 _LOOK_AHEAD_DAYS = (7, 28)
+# Before that week, as far as the business's services had their next times the
+# last time this process looked (days from that day's today, per business): those
+# times are usually still the first ones, so the first read is often a day or two,
+# not a week. Only where to look first: every read is a full, exact answer, and a
+# service not found there is looked for further on. Each process keeps its own.
+_REACH: dict[int, int] = {}
+_REACH_KEPT = 10_000  # businesses remembered before starting afresh
 
 
 def first_slots(availability: Availability) -> dict[int, Slot]:
@@ -375,8 +382,7 @@ def next_slots_by_service(
     wanted = None if service_ids is None else set(service_ids)
     first: dict[int, Slot] = {}
     start = today
-    for days in (None,) if wanted is None else (*_LOOK_AHEAD_DAYS, None):
-        end = last_day if days is None else min(start + timedelta(days - 1), last_day)
+    for end in _read_ends(business.pk, today, last_day, wanted is not None):
         found = rendered_availability(
             first_slots,
             business=business,
@@ -391,4 +397,31 @@ def next_slots_by_service(
         if end >= last_day or (wanted is not None and wanted <= first.keys()):
             break
         start = end + timedelta(days=1)
+    if wanted is not None and first:
+        if len(_REACH) >= _REACH_KEPT:
+            _REACH.clear()
+        _REACH[business.pk] = max(
+            (slot.starts_at.date() - today).days for slot in first.values()
+        )
     return first
+
+
+def forget_reach() -> None:
+    """Start afresh: no business's next times remembered (tests)."""
+    _REACH.clear()
+
+
+def _read_ends(
+    business_id: int, today: date, last_day: date, looking_ahead: bool
+) -> list[date]:
+    """The last day of each read ``next_slots_by_service`` makes, in order: where
+    the services' next times were last time, the rest of the first week, four more,
+    the rest of the window; or the whole window at once."""
+    if not looking_ahead:
+        return [last_day]
+    week = today + timedelta(days=_LOOK_AHEAD_DAYS[0] - 1)
+    ends = {week, week + timedelta(days=_LOOK_AHEAD_DAYS[1]), last_day}
+    reach = _REACH.get(business_id)
+    if reach is not None:
+        ends.add(today + timedelta(days=reach))
+    return sorted({min(end, last_day) for end in ends})

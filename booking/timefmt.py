@@ -5,7 +5,10 @@ say which zone that is ("Sunday 29 March 2026, 09:00–10:00 Europe/London (BST)
 """
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
+
+from django.utils import dateformat
 
 from booking.models import BookingRequest, timezone_names
 
@@ -65,3 +68,45 @@ def zone_label(tz: zoneinfo.ZoneInfo, moment: datetime) -> str:
 def format_time(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
     """``17:00 JST`` (or ``17:00 Asia/Dubai``): short, for a subject line."""
     return f"{moment.astimezone(tz):%H:%M} {_abbreviation(tz, moment) or tz.key}"
+
+
+# ``date_text``'s letters: Django's ``date`` format letters in English.
+_LETTERS = {
+    "c": lambda d: d.isoformat(),
+    "Y": lambda d: f"{d.year:04d}",
+    "m": lambda d: f"{d.month:02d}",
+    "d": lambda d: f"{d.day:02d}",
+    "j": lambda d: str(d.day),
+    "D": lambda d: f"{d:%a}",
+    "l": lambda d: f"{d:%A}",
+    "M": lambda d: f"{d:%b}",
+    "F": lambda d: f"{d:%B}",
+}
+
+
+def date_text(value: date | datetime, fmt: str) -> str:
+    """``value`` as Django's ``date`` filter writes it with ``fmt`` (``"D j M"``,
+    ``"l j F"``, ``"c"``…), for the letters above, in English as the pages are;
+    any other letter goes to ``django.utils.dateformat``. ``dateformat`` looks the
+    format up among the locale's named ones and translates the day and month
+    names again on every call: a week of times formats about a hundred."""
+    pieces = _pieces(fmt)
+    if pieces is None:
+        return dateformat.format(value, fmt)
+    return "".join(
+        piece if n % 2 == 0 else _LETTERS[piece](value)
+        for n, piece in enumerate(pieces)
+    )
+
+
+@lru_cache(maxsize=64)
+def _pieces(fmt: str) -> tuple[str, ...] | None:
+    """``fmt`` split as ``dateformat`` splits it (literals at even places, letters at
+    odd ones, escapes undone), or None if it uses a letter ``date_text`` lacks."""
+    pieces = dateformat.re_formatchars.split(fmt)
+    if not set(pieces[1::2]) <= _LETTERS.keys():
+        return None
+    return tuple(
+        piece if n % 2 else dateformat.re_escaped.sub(r"\1", piece)
+        for n, piece in enumerate(pieces)
+    )

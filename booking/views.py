@@ -28,7 +28,7 @@ from booking.errors import BookingError
 from booking.forms import DetailsForm, carried_details
 from booking.formtoken import MESSAGES as FORM_TOKEN_MESSAGES
 from booking.formtoken import FormTokenError, make_token, read_token
-from booking.lookup import business_by_slug
+from booking.lookup import active_services, business_by_slug
 from booking.models import (
     BookingRequest,
     Business,
@@ -92,7 +92,7 @@ def start(request: HttpRequest, business: Business, *, embed: bool) -> HttpRespo
     """Step 1: the business's active services, each with its next open time."""
     zone = display_zone(request.GET.get("tz"), business)
     now = timezone.now()
-    offered = list(business.services.filter(is_active=True).order_by("name"))
+    offered = active_services(business)
     next_slots = next_slots_by_service(
         business=business,
         zone=zone.zone,

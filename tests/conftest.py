@@ -11,6 +11,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from booking.accounts import email_confirm
+from booking.steps import forget_reach
 from config.cache import breaker_reset
 from tests.factories import (
     BusinessFactory,
@@ -146,6 +147,7 @@ def _clean_cache_and_queue():
 
     breaker_reset()
     cache.clear()
+    forget_reach()  # ids come round again (SQLite reuses them after a rollback)
     HUEY.immediate = True  # tasks run inline unless a test starts a real consumer
     yield
     breaker_reset()  # a test that stopped Redis must not leave it skipped

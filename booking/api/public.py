@@ -35,7 +35,7 @@ from booking.availability import (
     resolve_timezone,
 )
 from booking.forms import ClientDetailsForm
-from booking.lookup import business_by_slug
+from booking.lookup import active_services, business_by_slug
 from booking.models import (
     BookingSettings,
     Business,
@@ -173,7 +173,7 @@ def service_list(request: HttpRequest, business_slug: BusinessSlug):
             "price": f"{service.price:.2f}",
             "currency": business.currency,
         }
-        for service in business.services.filter(is_active=True).order_by("name", "id")
+        for service in active_services(business)
     ]
 
 

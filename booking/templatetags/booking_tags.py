@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django import template
 from django.forms import BoundField
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -17,7 +17,7 @@ from booking.clock import clock as clock_text
 from booking.forms import CONTACT_FIELDS
 from booking.money import price_text
 from booking.steps import ZoneOption, timezone_groups, utc_offset
-from booking.timefmt import zone_label
+from booking.timefmt import date_text, zone_label
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def step_url(context, name: str, *args, **query) -> str:
     """
     if context.get("embed"):
         name = "embed" if name == "start" else f"embed_{name}"
-    url = reverse(f"booking:{name}", args=args)
+    url = _reverse(get_script_prefix(), f"booking:{name}", args)
     params = {}
     zone = context.get("zone")
     if zone is not None and zone.explicit:
@@ -41,6 +41,13 @@ def step_url(context, name: str, *args, **query) -> str:
         if value not in (None, ""):
             params[key] = value
     return f"{url}?{urlencode(params)}" if params else url
+
+
+@lru_cache(maxsize=4096)
+def _reverse(prefix: str, name: str, args: tuple) -> str:
+    """``reverse`` remembered: the same few links (a week's times, each service)
+    on every request of a page. The script prefix is part of the key."""
+    return reverse(name, args=args)
 
 
 @register.simple_tag(takes_context=True)
@@ -147,6 +154,13 @@ def clock(moment, cycle: str = "24") -> str:
     """``{{ slot.starts_at|clock:hours }}``: "09:00", or "9:00 AM" for a reader whose
     language keeps a 12-hour clock (``hours``: render_page, from Accept-Language)."""
     return clock_text(moment, cycle) if moment else ""
+
+
+@register.filter(expects_localtime=True)
+def day(value, fmt: str) -> str:
+    """``{{ slot.starts_at|day:"D j M" }}``: what ``|date`` gives, in the page's
+    zone, without its per-call lookups (``booking.timefmt.date_text``)."""
+    return date_text(value, fmt) if isinstance(value, date) else ""
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 import pytest
 
-from booking.lookup import business_by_slug
+from booking.lookup import active_services, business_by_slug
 from booking.models import BookingSettings, BusinessSlugRedirect
 from tests.factories import BusinessFactory, ServiceFactory
 
@@ -68,3 +68,20 @@ def test_a_business_read_this_way_saves_like_any_other():
     assert BusinessSlugRedirect.objects.get(old_slug="old-name").business_id == (
         business.pk
     )
+
+
+def test_active_services_by_name_in_one_query(django_assert_num_queries):
+    business = BusinessFactory()
+    made = [
+        ServiceFactory(business=business, name=name, is_active=active)
+        for name, active in (("Yoga", True), ("Aqua", True), ("Old", False))
+    ]
+    twin = ServiceFactory(business=business, name="Aqua", duration_minutes=90)
+    ServiceFactory(business=BusinessFactory(), name="Elsewhere")
+    with django_assert_num_queries(1):
+        found = active_services(business)
+        assert [(s.pk, s.name, s.duration_minutes) for s in found] == [
+            (made[1].pk, "Aqua", made[1].duration_minutes),
+            (twin.pk, "Aqua", 90),
+            (made[0].pk, "Yoga", made[0].duration_minutes),
+        ]

@@ -1,13 +1,14 @@
 """Step 1's next time of each service (booking.steps.next_slots_by_service): read a
 week first, then four, then the rest of the booking window, stopping once every
-service asked about has its time."""
+service asked about has its time; and first, as far as the times were last time."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
-from booking.steps import next_slots_by_service
+from booking.models import BookingRequest
+from booking.steps import _read_ends, next_slots_by_service
 from tests.booking.api_helpers import set_settings
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
 
@@ -91,3 +92,51 @@ def test_without_services_named_the_whole_window_is_read_at_once(
     assert set(found) == {
         services[name].pk for name in ("soon", "in three weeks", "in two months")
     }
+
+
+def test_the_next_look_reads_first_as_far_as_the_times_were(business, services):
+    """Most services have a time soon and keep it: after a look that found every
+    time within two days, the next reads those two days first."""
+    for name, days in (("soon", 0), ("in three weeks", 2)):
+        SessionFactory(service=services[name], starts_at=at(days, 15))
+    ids = [services["soon"].pk, services["in three weeks"].pk]
+    today, last_day = NOW.date(), (NOW + timedelta(days=90)).date()
+    assert _read_ends(business.pk, today, last_day, True) == [
+        today + timedelta(days=6),
+        today + timedelta(days=34),
+        last_day,
+    ]
+    next_slots_by_service(business=business, zone=business.tz, now=NOW, service_ids=ids)
+    assert _read_ends(business.pk, today, last_day, True) == [
+        today + timedelta(days=2),
+        today + timedelta(days=6),
+        today + timedelta(days=34),
+        last_day,
+    ]
+    # Without services named the whole window is read at once, whatever was found.
+    assert _read_ends(business.pk, today, last_day, False) == [last_day]
+
+
+def test_a_time_taken_since_the_last_look_is_looked_for_further_on(
+    business, services, django_assert_num_queries
+):
+    """Where the times were is only where to look first: one booked since is
+    found again later in the week, exactly, with one more read."""
+    first = SessionFactory(service=services["soon"], starts_at=at(1), capacity=1)
+    later = SessionFactory(service=services["soon"], starts_at=at(4))
+    other = SessionFactory(service=services["full"], starts_at=at(1, 15))
+    ids = [services["soon"].pk, services["full"].pk]
+
+    def look():
+        found = next_slots_by_service(
+            business=business, zone=business.tz, now=NOW, service_ids=ids
+        )
+        return {service: slot.session_id for service, slot in found.items()}
+
+    with django_assert_num_queries(2):  # the first week
+        assert look() == {services["soon"].pk: first.pk, services["full"].pk: other.pk}
+    BookingRequestFactory(session=first, status=BookingRequest.Status.APPROVED)
+    with django_assert_num_queries(4):  # the two days of last time, then the week
+        assert look() == {services["soon"].pk: later.pk, services["full"].pk: other.pk}
+    with django_assert_num_queries(2):  # now as far as day 4
+        assert look() == {services["soon"].pk: later.pk, services["full"].pk: other.pk}

@@ -4,8 +4,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
+from django.utils import dateformat, timezone
 
 from booking.timefmt import (
+    date_text,
     format_date,
     format_moment,
     format_span,
@@ -88,3 +91,57 @@ def test_moments_and_short_dates():
     assert format_time(moment, ZoneInfo("Asia/Dubai")) == "13:00 Asia/Dubai"
     assert zone("", "Europe/London").key == "Europe/London"
     assert zone("Not/AZone").key == "UTC"
+
+
+MOMENTS = [
+    datetime(2027, 3, 28, 0, 59, tzinfo=UTC),  # London's last GMT minute
+    datetime(2027, 3, 28, 1, 0, tzinfo=UTC),  # its first BST one
+    datetime(2027, 10, 31, 1, 30, tzinfo=UTC),  # the second 01:30 in London
+    datetime(2027, 1, 9, 23, 30, tzinfo=UTC),  # already the 10th in Tokyo
+]
+FORMATS = [
+    "c",
+    "Y-m-d",
+    "D j M",
+    "l j F",
+    "j M",
+    "F Y",
+    "l j F Y",
+    "j M Y",
+    r"\d\a\y j",
+]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("tz", [LONDON, TOKYO, ZoneInfo("America/Sao_Paulo")])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_date_text_writes_what_djangos_date_format_writes(moment, tz, fmt):
+    local = moment.astimezone(tz)
+    assert date_text(local, fmt) == dateformat.format(local, fmt)
+    assert date_text(local.date(), fmt.replace("c", "Y-m-d")) == dateformat.format(
+        local.date(), fmt.replace("c", "Y-m-d")
+    )
+
+
+def test_date_text_leaves_other_letters_to_django():
+    moment = datetime(2027, 3, 28, 1, 0, tzinfo=UTC).astimezone(LONDON)
+    assert date_text(moment, "N j, Y P T") == "March 28, 2027 2 a.m. BST"
+
+
+@pytest.mark.parametrize("tz", [LONDON, TOKYO])
+def test_the_day_filter_is_the_date_filter_in_the_pages_zone(tz):
+    """``|day`` takes the time in the page's zone (``timezone.override``), as
+    ``|date`` does; anything not a date is blank, never an error page."""
+    page = Template(
+        "{% load booking_tags %}"
+        '{{ t|day:"l j F" }}|{{ t|date:"l j F" }}|{{ t|day:"c" }}|{{ t|date:"c" }}|'
+        '{{ nothing|day:"j M" }}|{{ text|day:"j M" }}'
+    )
+    moment = datetime(2027, 1, 9, 23, 30, tzinfo=UTC)
+    with timezone.override(tz):
+        day, date, iso, iso_date, nothing, text = page.render(
+            Context({"t": moment, "nothing": None, "text": "soon"})
+        ).split("|")
+    assert (day, iso) == (date, iso_date)
+    assert day == ("Sunday 10 January" if tz is TOKYO else "Saturday 9 January")
+    assert (nothing, text) == ("", "")
