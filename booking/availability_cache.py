@@ -16,6 +16,13 @@ so a hanging Redis costs one timeout, not one per request. Booking itself never
 reads this cache: ``booking.services`` re-checks under the business lock
 (``check_session_offered``).
 
+Each process also keeps the entries it read or wrote last in its own memory
+(``availability_local``, Django's local-memory cache, a thousand entries): the same
+keys, so just as exact, and a popular business's answer then costs no trip to Redis
+(about a third of a cached answer's time). An entry lives a minute or two there as
+in Redis; a flushed Redis leaves them, which is harmless, since a key is only ever
+read for the version and minute it names.
+
 Off under SQLite (no triggers) and inside a transaction (its own uncommitted writes
 would not have bumped the version yet), where every answer is computed.
 """
@@ -30,6 +37,7 @@ from django.db import connection
 from booking import metrics
 
 ALIAS = "availability"
+LOCAL_ALIAS = "availability_local"  # configured alongside Redis (config/settings.py)
 TIMEOUT_SECONDS = 120  # the minute in the key bounds an entry's life anyway
 
 
@@ -73,13 +81,26 @@ def _cache():
     return caches[ALIAS]
 
 
+def _local():
+    return caches[LOCAL_ALIAS] if LOCAL_ALIAS in settings.CACHES else None
+
+
 def get(cache_key: str, now: datetime) -> object | None:
-    """The cached answer under ``cache_key`` if still valid at ``now``; counted."""
-    entry = _cache().get(cache_key)
+    """The cached answer under ``cache_key`` if still valid at ``now``: this
+    process's copy, else Redis's (then copied here); counted."""
+    local = _local()
+    entry = local.get(cache_key) if local is not None else None
+    if entry is None:
+        entry = _cache().get(cache_key)
+        if local is not None and isinstance(entry, Entry):
+            local.set(cache_key, entry, TIMEOUT_SECONDS)
     hit = isinstance(entry, Entry) and now < entry.valid_until
     metrics.availability_cache(hit=hit)
     return entry.value if hit else None
 
 
 def put(cache_key: str, value: object, *, valid_until: datetime) -> None:
-    _cache().set(cache_key, Entry(valid_until, value), TIMEOUT_SECONDS)
+    entry = Entry(valid_until, value)
+    _cache().set(cache_key, entry, TIMEOUT_SECONDS)
+    if (local := _local()) is not None:
+        local.set(cache_key, entry, TIMEOUT_SECONDS)

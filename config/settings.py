@@ -232,6 +232,13 @@ if REDIS_URL:
                 "socket_timeout": AVAILABILITY_CACHE_TIMEOUT,
             },
         },
+        # Each process's copy of the availability entries it used last: a hit
+        # without a trip to Redis (booking.availability_cache).
+        "availability_local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "availability-local",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -57,6 +57,7 @@ def forget_answers() -> None:
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(match=cache.make_key("availability:*")):
         client.delete(key)
+    caches[availability_cache.LOCAL_ALIAS].clear()  # and this process's copies
 
 
 @pytest.fixture
@@ -468,6 +469,38 @@ def test_a_flushed_cache_is_only_a_miss(client, clock, business, service, sessio
     misses = cache_figures()[1]
     assert answers(client, business, service) == _expect(session, 2)
     assert cache_figures()[1] == misses + 2
+
+
+def forget_redis_answers() -> None:
+    """Redis's entries only, as another process would find them gone."""
+    cache = caches[availability_cache.ALIAS]
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=cache.make_key("availability:*")):
+        client.delete(key)
+
+
+def test_this_process_keeps_its_own_copy_of_what_it_read(
+    client, clock, business, service, session
+):
+    """The copy in the process's memory answers without Redis; one read from Redis
+    (written by another process) is copied too. A change still shows at once."""
+    cached(client, business, service)
+    forget_redis_answers()
+    hits, misses = cache_figures()
+    assert answers(client, business, service) == ({session.pk: 2}, {session.pk: "2"})
+    assert cache_figures() == (hits + 2, misses)
+
+    key = "availability:elsewhere"
+    caches[availability_cache.ALIAS].set(
+        key, availability_cache.Entry(NOW + timedelta(minutes=1), b"{}"), 60
+    )
+    assert availability_cache.get(key, NOW) == b"{}"
+    forget_redis_answers()
+    assert availability_cache.get(key, NOW) == b"{}"
+    assert availability_cache.get(key, NOW + timedelta(minutes=1)) is None
+
+    BookingRequestFactory(session=session)
+    assert answers(client, business, service) == ({session.pk: 1}, {session.pk: "1"})
 
 
 def test_inside_a_transaction_every_answer_is_computed(
