@@ -15,12 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import TypeVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Case,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
     Func,
     OuterRef,
     Q,
@@ -28,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast, Extract
 
 from booking import availability_cache
 from booking.compiled import CompiledQuery
@@ -171,7 +174,10 @@ def _booked_query(
     now: datetime,
     moving_id: int | None,
 ):
-    """``booked_sessions``' query; ``with_lapses`` adds each one's next lapse."""
+    """``booked_sessions``' query; ``with_lapses``: every session touching the
+    range with ``[holders, next lapse]`` (``_held``: one probe each, where a filter
+    on the count and the lapse beside it took two), the unbooked ones left to the
+    caller."""
     # Booked: a count of holders above 0, not ``EXISTS``. PostgreSQL turns an
     # ``EXISTS`` in WHERE into a semi-join, and on a table without statistics (a
     # business that has just imported its timetable) it joined every session of the
@@ -179,17 +185,19 @@ def _booked_query(
     # one read. A scalar subquery stays a per-session lookup in the holders' indexes
     # (``booking_holding_idx``, ``booking_move_waiting_idx``) whatever the planner
     # knows.
-    rows = (
-        Session.objects.filter(_touching(business_id, start, end))
-        .with_spots_taken(now, moving_id=moving_id)
+    rows = Session.objects.filter(_touching(business_id, start, end))
+    if with_lapses:
+        return (
+            rows.annotate(held=_held(now, moving_id))
+            .order_by("starts_at")
+            .values_list("starts_at", "ends_at", "id", "held")
+        )
+    return (
+        rows.with_spots_taken(now, moving_id=moving_id)
         .filter(active_count__gt=0)
         .order_by("starts_at")
+        .values_list("starts_at", "ends_at", "id")
     )
-    if with_lapses:
-        return rows.annotate(lapse=_next_lapse(now)).values_list(
-            "starts_at", "ends_at", "id", "lapse"
-        )
-    return rows.values_list("starts_at", "ends_at", "id")
 
 
 _BOOKED = CompiledQuery(_booked_query)
@@ -462,20 +470,25 @@ def _offered_days(
         moving_id=moving_id,
     )
     valid_until = _FOREVER
+    lapse = _NEVER  # the first lapse seen, a Unix time (``_held``)
     open_rows = []
     for row in rows:
         starts_at, capacity, deadline, taken = row[3], row[5], row[6], row[7]
+        if with_lapses:  # [taken, next lapse]
+            taken, next_lapse = taken
+            if next_lapse is not None and next_lapse < lapse:
+                lapse = next_lapse
         window = session_window(
             starts_at=starts_at, deadline_hours=deadline, settings=settings
         )
-        if with_lapses and row[8] is not None:
-            valid_until = min(valid_until, row[8])
         problem = window.problem(now)
         if problem == "too_far":
             valid_until = min(valid_until, window.opens_at)
         elif problem is None and capacity - taken >= 1:
             valid_until = min(valid_until, window.closes_at)
-            open_rows.append(row)
+            open_rows.append((*row[:7], int(taken)) if with_lapses else row)
+    if lapse < _NEVER:
+        valid_until = min(valid_until, _lapse_at(lapse))
     if not open_rows:
         return {}, valid_until
 
@@ -488,9 +501,16 @@ def _offered_days(
         now=now,
         moving_id=moving_id,
     )
-    if with_lapses:
-        lapses = [row[3] for row in booked if row[3] is not None]
-        valid_until = min([valid_until, *lapses])
+    if with_lapses:  # every session of the span, with [holders, next lapse]
+        held, booked = booked, []
+        for row in held:
+            count, next_lapse = row[3]
+            if count:
+                booked.append(row)
+            if next_lapse is not None and next_lapse < lapse:
+                lapse = next_lapse
+        if lapse < _NEVER:
+            valid_until = min(valid_until, _lapse_at(lapse))
     blockers = _Blockers([row[:3] for row in booked], buffer)
     slots = [
         Slot(
@@ -508,20 +528,50 @@ def _offered_days(
     return _group_by_date(slots), valid_until
 
 
-def _next_lapse(now: datetime) -> Subquery:
-    """The first instant a spot held in the (outer) session lapses by itself: a
-    pending request's ``expires_at`` or a waiting move's ``move_expires_at``."""
-    lapse = Case(
+def _lapse() -> Case:
+    """When a spot held in the (outer) session lapses by itself: a pending
+    request's ``expires_at`` or a waiting move's ``move_expires_at``."""
+    return Case(
         When(session=OuterRef("pk"), status=BookingStatus.PENDING, then="expires_at"),
         When(move_to=OuterRef("pk"), then="move_expires_at"),
     )
+
+
+def _held(now: datetime, moving_id: int | None = None) -> Subquery:
+    """Each (outer) session's holders (``holds_spot_in_q``) read once for two
+    answers: ``[how many, the first of their lapses as a Unix time]`` (the lapse
+    ``None`` when none lapses by itself). Counting them and finding their first
+    lapse in two subqueries probed the holders' indexes twice per session: most of
+    a month's uncached answer."""
     holders = (
-        BookingRequest.objects.holding_spot_in(OuterRef("pk"), now)
+        BookingRequest.objects.holding_spot_in(OuterRef("pk"), now, moving_id=moving_id)
         .order_by()
-        .annotate(lapse=Func(lapse, function="MIN"))
-        .values("lapse")
+        .annotate(
+            held=Func(
+                Cast(Func(F("pk"), function="COUNT"), FloatField()),
+                Cast(
+                    Extract(
+                        Func(_lapse(), function="MIN", output_field=DateTimeField()),
+                        "epoch",
+                    ),
+                    FloatField(),
+                ),
+                template="ARRAY[%(expressions)s]",
+                output_field=ArrayField(FloatField()),
+            )
+        )
+        .values("held")
     )
-    return Subquery(holders, output_field=DateTimeField())
+    return Subquery(holders, output_field=ArrayField(FloatField()))
+
+
+def _lapse_at(epoch: float) -> datetime:
+    """A lapse read by ``_held`` as the instant it is (to the microsecond: a Unix
+    time of this century in a double is exact to a quarter of one)."""
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+_NEVER = float("inf")
 
 
 def _candidates_query(
@@ -545,7 +595,11 @@ def _candidates_query(
         starts_at__gte=lo,
         starts_at__lt=hi,
         starts_at__lte=until,
-    ).with_spots_taken(now, moving_id=moving_id)
+    )
+    if with_lapses:  # the count and the next lapse: [taken, lapse]
+        candidates = candidates.annotate(active_count=_held(now, moving_id))
+    else:
+        candidates = candidates.with_spots_taken(now, moving_id=moving_id)
     if service_id is not None:
         candidates = candidates.filter(service_id=service_id)
     fields = [
@@ -558,9 +612,6 @@ def _candidates_query(
         "booking_deadline_hours",
         "active_count",
     ]
-    if with_lapses:
-        candidates = candidates.annotate(lapse=_next_lapse(now))
-        fields.append("lapse")
     return candidates.order_by("starts_at", "id").values_list(*fields)
 
 

@@ -533,4 +533,54 @@ def test_booked_neighbours_are_looked_up_per_session_whatever_the_statistics(
     reads = [condition for index, condition in scans if index in indexes]
     assert reads and all("_id = booking_session.id)" in cond for cond in reads)
     booked = biz.sessions.filter(booking_requests__isnull=False).order_by("starts_at")
-    assert [row[2] for row in query] == list(booked.values_list("pk", flat=True))
+    rows = list(query)
+    if with_lapses:  # every session touching, each with [holders, next lapse]
+        assert len(rows) == biz.sessions.filter(starts_at__lt=at(5, 0)).count()
+        rows = [row for row in rows if row[3][0]]
+    assert [row[2] for row in rows] == list(booked.values_list("pk", flat=True))
+
+
+@requires_postgres
+@pytest.mark.parametrize("where", ["shown", "neighbour", "move"])
+def test_the_first_lapse_is_read_to_the_microsecond(biz, service, where):
+    """The cache's ``valid_until`` is the first instant a held spot lapses, read
+    with each session's count in one probe (a Unix time in a double): a pending
+    hold in a shown session, or in a booked neighbour only the buffer reaches,
+    and a waiting move, each to the microsecond, the earliest winning."""
+    from booking.availability import _offered_days
+
+    shown = make_session(service, at(1, 10), capacity=4)
+    other = ServiceFactory(business=biz, duration_minutes=60, capacity=3)
+    neighbour = make_session(other, at(1, 11, 5))
+    held_in = neighbour if where == "neighbour" else shown
+    first = NOW + timedelta(hours=5, microseconds=987_654)
+    hold = first + timedelta(hours=1) if where == "move" else first
+    BookingRequestFactory(session=held_in, status=Status.PENDING, expires_at=hold)
+    BookingRequestFactory(
+        session=held_in,
+        status=Status.PENDING,
+        expires_at=hold + timedelta(microseconds=1),
+    )
+    BookingRequestFactory(  # a waiting move into the session shown
+        session=make_session(service, at(9, 10)),
+        status=Status.APPROVED,
+        move_to=shown,
+        move_expires_at=first if where == "move" else first + timedelta(hours=2),
+    )
+    settings = biz.booking_settings
+    days, valid_until = _offered_days(
+        business_id=biz.pk,
+        settings=settings,
+        zone=LONDON,
+        lo=at(1, 0),
+        hi=at(2, 0),
+        latest=NOW + timedelta(days=30),
+        now=NOW,
+        service_id=service.pk,
+        moving_id=None,
+        with_lapses=True,
+    )
+    assert valid_until == first
+    # The counts came with the lapses: 4 - 2 held - the move, or blocked by the buffer.
+    offered = [(s.session_id, s.spots_left) for slots in days.values() for s in slots]
+    assert offered == ([(shown.pk, 1)] if where in {"shown", "move"} else [])
