@@ -49,6 +49,23 @@ def active_services(business: Business) -> list[Service]:
     ]
 
 
+_ACTIVE_SERVICE = CompiledQuery(
+    lambda *, business_id, service_id: (
+        Service.objects.filter(pk=service_id, business_id=business_id, is_active=True)
+        .order_by()
+        .values_list(*_SERVICE.names)[:1]
+    )
+)
+
+
+def active_service(business: Business, service_id: int) -> Service | None:
+    """One of the services a business offers online (the week step's), or None."""
+    if not _ID_MIN <= service_id <= _ID_MAX:
+        return None  # not an id PostgreSQL would take
+    rows = _ACTIVE_SERVICE.rows(business_id=business.pk, service_id=service_id)
+    return _SERVICE.load(rows[0]) if rows else None
+
+
 def business_by_slug(slug: str, *, service_id: int | None = None) -> Business | None:
     """The business at ``slug`` with ``booking_settings`` loaded (missing settings
     raise ``RelatedObjectDoesNotExist`` as with ``select_related``), or ``None``.

@@ -81,6 +81,10 @@ _LETTERS = {
     "l": lambda d: f"{d:%A}",
     "M": lambda d: f"{d:%b}",
     "F": lambda d: f"{d:%B}",
+    # The zone's abbreviation of an aware time, blank for a date, as Django writes
+    # them; but also in the hour a clock change repeats, where Django writes none
+    # and "01:30 GMT" tells which 01:30 it is.
+    "T": lambda d: str(d.tzname()) if getattr(d, "tzinfo", None) else "",
 }
 
 

@@ -28,7 +28,7 @@ from booking.errors import BookingError
 from booking.forms import DetailsForm, carried_details
 from booking.formtoken import MESSAGES as FORM_TOKEN_MESSAGES
 from booking.formtoken import FormTokenError, make_token, read_token
-from booking.lookup import active_services, business_by_slug
+from booking.lookup import active_service, active_services, business_by_slug
 from booking.models import (
     BookingRequest,
     Business,
@@ -111,7 +111,7 @@ def week(
     request: HttpRequest, business: Business, service_id: int, *, embed: bool
 ) -> HttpResponse:
     """Step 2: one week of the service's open times, in the display time zone."""
-    service = business.services.filter(pk=service_id, is_active=True).first()
+    service = active_service(business, service_id)
     if service is None:
         return _missing(request, business, embed, "service")
     zone = display_zone(_param(request, "tz"), business)

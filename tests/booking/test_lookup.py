@@ -2,7 +2,7 @@
 
 import pytest
 
-from booking.lookup import active_services, business_by_slug
+from booking.lookup import active_service, active_services, business_by_slug
 from booking.models import BookingSettings, BusinessSlugRedirect
 from tests.factories import BusinessFactory, ServiceFactory
 
@@ -85,3 +85,17 @@ def test_active_services_by_name_in_one_query(django_assert_num_queries):
             (twin.pk, "Aqua", 90),
             (made[0].pk, "Yoga", made[0].duration_minutes),
         ]
+
+
+def test_one_active_service_of_the_business_in_one_query(django_assert_num_queries):
+    business = BusinessFactory()
+    offered = ServiceFactory(business=business, name="Lengths")
+    retired = ServiceFactory(business=business, is_active=False)
+    elsewhere = ServiceFactory(business=BusinessFactory())
+    with django_assert_num_queries(1):
+        found = active_service(business, offered.pk)
+        assert (found.pk, found.name) == (offered.pk, "Lengths")
+    assert active_service(business, retired.pk) is None
+    assert active_service(business, elsewhere.pk) is None
+    with django_assert_num_queries(0):  # no id PostgreSQL would take
+        assert active_service(business, 2**63) is None
