@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from booking.models import BookingRequest
+from booking.models import BookingRequest, Business, Service, Session
+from dashboard.display import local_text
 from dashboard.tables import _PK, BookingRequestTable, _row_url, paginate
 from tests.conftest import HTMX
 from tests.dashboard.conftest import url
@@ -305,3 +306,39 @@ def test_a_table_of_a_list_pages_as_django_does(owner, business, rows):
     paginate(request, table)  # the newest first: all made at NOW, so the last made
     assert [row.record for row in table.paginated_rows] == [rows["pending"]]
     assert table.paginator.count == 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/St_Johns", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 1, 5, 0, 7, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # London's clocks go forward
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # and back
+        datetime(2026, 12, 31, 23, 45, tzinfo=UTC),  # the next year somewhere
+    ],
+)
+def test_a_row_writes_its_times_as_local_text_does(zone, when):
+    """The rows write the request's and the session's times themselves (no
+    ``local_text`` call per cell); in the business's zone, as ``local_text`` would."""
+    business = Business(pk=1, name="Pool", timezone=zone)
+    service = Service(pk=1, business=business, name="Swim")
+    session = Session(pk=1, business=business, service=service, starts_at=when)
+    record = BookingRequest(
+        pk=5,
+        session=session,
+        booking_reference="BK-TIME",
+        client_name="Tim",
+        status=Status.REJECTED,
+        created_at=when - timedelta(days=40, minutes=13),
+    )
+    table = BookingRequestTable([], business=business, now=NOW, next_url="/")
+    cells = table._cells(record)
+    tz = business.tz
+    created = local_text(record.created_at, tz, "j M, H:i")
+    assert f'text-nowrap">{created}</span>' in cells["request"]
+    day, hour = local_text(when, tz, "D j M Y"), local_text(when, tz, "H:i T")
+    assert (
+        f'"text-nowrap">{day}</span> <span class="text-nowrap">{hour}</span>'
+        in (cells["session"])
+    )
