@@ -11,22 +11,24 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django_tables2 import RequestConfig
+from django_tables2.columns import BoundColumn
 from django_tables2.rows import BoundRows
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from booking.bounds import page_size
 from booking.models import BookingRequest, Business
 from dashboard.display import day_and_month_names, duration_text, status_badge
+from dashboard.responses import csrf_token
 
 PER_PAGE = 25
 Status = BookingRequest.Status
@@ -187,7 +189,7 @@ class BookingRequestTable(tables.Table):
         """What ``{% csrf_token %}`` writes, for the approve forms."""
         return format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-            get_token(self.request),
+            csrf_token(self.request),
         )
 
     @cached_property
@@ -201,7 +203,7 @@ class BookingRequestTable(tables.Table):
     def html_rows(self) -> list[SafeString]:
         """The rows of the page (of every record when not paginated) as HTML: what
         django-tables2 would render, each row written at once (``_cells``)."""
-        cells = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
+        cells = [(column.name, td) for column, _, td in self._columns]
         rows = []
         for index, row in enumerate(self.paginated_rows):
             record = row.record
@@ -212,6 +214,90 @@ class BookingRequestTable(tables.Table):
                 SafeString(f'<tr id="request-{record.pk}" class="{parity}">{tds}</tr>')
             )
         return rows
+
+    @cached_property
+    def _columns(self) -> list[tuple[BoundColumn, str, str]]:
+        """Each column with its header's and its cells' attributes as HTML, worked out
+        once a table (django-tables2 works them out again on every ``attrs``)."""
+        found = []
+        for column in self.columns:
+            attrs = column.attrs
+            found.append((column, attrs["th"].as_html(), attrs["td"].as_html()))
+        return found
+
+    @cached_property
+    def _query_parts(self) -> dict[str, str]:
+        """The URL's query, each parameter encoded once, in its order."""
+        return {
+            key: urlencode([(key, value) for value in values])
+            for key, values in self.request.GET.lists()
+        }
+
+    def _link(self, text: str, classes: str = "", **updates) -> str:
+        """A link to this table with the URL's query changed by ``updates`` (None
+        drops a parameter), as ``{% querystring %}`` writes it, swapped in by HTMX and
+        pushed to the history."""
+        parts = dict(self._query_parts)
+        for key, value in updates.items():
+            if value is None:
+                parts.pop(key, None)
+            else:
+                parts[key] = urlencode([(key, value)])
+        link = escape("?" + "&".join(parts.values()))
+        return (
+            f'<a{classes} href="{link}" hx-get="{link}" hx-target="#requests-table" '
+            f'hx-swap="outerHTML" hx-push-url="true">{text}</a>'
+        )
+
+    def html_head(self) -> SafeString:
+        """The header row's cells: the select-all box, a sorting link on each
+        orderable column, ``aria-sort`` on the one the table is sorted by. Written
+        here, not by a template loop over django-tables2's columns: a tenth of a
+        page's function calls went to that loop."""
+        cells = []
+        for column, th, _ in self._columns:
+            sort = ""
+            if column.is_ordered:
+                descending = column.order_by_alias.is_descending
+                sort = f' aria-sort="{"descending" if descending else "ascending"}"'
+            header = conditional_escape(column.header)
+            if column.name == "select":
+                header = (
+                    '<input type="checkbox" class="form-check-input" data-select-all '
+                    'aria-label="Select all pending requests on this page">'
+                )
+            elif column.orderable:
+                header = self._link(header, sort=column.order_by_alias.next, page=None)
+            cells.append(f'<th {th} scope="col"{sort}>{header}</th>')
+        return SafeString("\n".join(cells))
+
+    def html_pages(self) -> SafeString:
+        """The items of the pagination: previous, up to ten page numbers (the first,
+        the last, this one, "…" for the rest), next."""
+        page = self.page
+        link = ' class="page-link"'
+        items = []
+        if page.has_previous():
+            previous = self._link("Previous", link, page=page.previous_page_number())
+            items.append(f'<li class="page-item">{previous}</li>')
+        for number in table_page_range(page, self.paginator):
+            if number == "...":
+                gap = f"<span{link}>…</span>"
+                items.append(f'<li class="page-item disabled">{gap}</li>')
+            elif number == page.number:
+                items.append(
+                    '<li class="page-item active" aria-current="page">'
+                    f'<span class="page-link">{number}</span></li>'
+                )
+            else:
+                text = f'<span class="visually-hidden">Page </span>{number}'
+                items.append(
+                    f'<li class="page-item">{self._link(text, link, page=number)}</li>'
+                )
+        if page.has_next():
+            following = self._link("Next", link, page=page.next_page_number())
+            items.append(f'<li class="page-item">{following}</li>')
+        return SafeString("\n".join(items))
 
     @cached_property
     def _names(self) -> tuple[list[str], dict[int, str]]:

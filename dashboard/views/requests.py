@@ -31,6 +31,7 @@ from dashboard.access import DashboardRequest, business_view, get_request_for_me
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
 from dashboard.responses import (
+    csrf_token,
     posted,
     redirect_back,
     render_page,
@@ -97,6 +98,7 @@ def _table_page(request: DashboardRequest):
         "waiting": waiting,
         "showing_waiting": showing_waiting,
         "showing_all": not form.has_filters,
+        "csrf_token": csrf_token(request),  # the same as the rows' approve forms
     }
     return render_page(request, LIST, context, partial="table")
 

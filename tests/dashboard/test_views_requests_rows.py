@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -342,3 +343,83 @@ def test_a_row_writes_its_times_as_local_text_does(zone, when):
         f'"text-nowrap">{day}</span> <span class="text-nowrap">{hour}</span>'
         in (cells["session"])
     )
+
+
+# The header and the pagination as the template wrote them before the table wrote
+# them itself (``html_head``, ``html_pages``): the reference they are held to.
+TEMPLATE_HEAD = """{% for column in table.columns %}
+<th {{ column.attrs.th.as_html }} scope="col"{% if column.is_ordered %} aria-sort="{% if column.order_by_alias.is_descending %}descending{% else %}ascending{% endif %}"{% endif %}>
+{% if column.name == "select" %}<input type="checkbox" class="form-check-input" data-select-all aria-label="Select all pending requests on this page">
+{% elif column.orderable %}{% querystring sort=column.order_by_alias.next page=None as link %}<a href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">{{ column.header }}</a>
+{% else %}{{ column.header }}{% endif %}
+</th>
+{% endfor %}"""  # noqa: E501
+TEMPLATE_PAGES = """{% load django_tables2 %}
+{% if table.page.has_previous %}{% querystring page=table.page.previous_page_number as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">Previous</a></li>{% endif %}
+{% for p in table.page|table_page_range:table.paginator %}
+  {% if p == "..." %}<li class="page-item disabled"><span class="page-link">…</span></li>
+  {% elif p == table.page.number %}<li class="page-item active" aria-current="page"><span class="page-link">{{ p }}</span></li>
+  {% else %}{% querystring page=p as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true"><span class="visually-hidden">Page </span>{{ p }}</a></li>{% endif %}
+{% endfor %}
+{% if table.page.has_next %}{% querystring page=table.page.next_page_number as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">Next</a></li>{% endif %}"""  # noqa: E501
+
+
+def _squeezed(html: str) -> str:
+    """HTML with whitespace between tags and around text dropped."""
+    return re.sub(r"\s*(<|>)\s*", r"\1", html.strip())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2",
+        "page=7&status=",
+        "status=approved&q=a%26b+%3Cc%3E&page=12",
+        "sort=-client&page=3&page=4",
+        "sort=session&q=O%27Brien",
+        "page=1000&per_page=5",
+        "per_page=100",
+        "sort=status&status=pending&date_from=2026-12-01",
+    ],
+)
+def test_the_header_and_the_pages_are_what_the_template_wrote(owner, query):
+    """Sorting links (the page dropped, every other parameter kept in its place,
+    escaped), ``aria-sort``, and the page links with their gaps."""
+    business = Business(pk=3, name="Pool", timezone="Europe/London")
+    session = Session(pk=1, business=business, starts_at=NOW)
+    records = [
+        BookingRequest(
+            pk=n,
+            session=session,
+            client_name=f"Client {n % 17}",
+            status=Status.APPROVED,
+            created_at=NOW - timedelta(minutes=n),
+        )
+        for n in range(1, 301)
+    ]
+    request = RequestFactory().get(f"/?{query}")
+    request.user = owner
+    table = BookingRequestTable(records, business=business, now=NOW, next_url="/")
+    paginate(request, table)
+    context = RequestContext(request, {"table": table})
+    head = Template(TEMPLATE_HEAD).render(context)
+    pages = Template(TEMPLATE_PAGES).render(context)
+    assert _squeezed(table.html_head()) == _squeezed(head)
+    assert _squeezed(table.html_pages()) == _squeezed(pages)
+    assert table.html_head().count("<th ") == 6
+    assert "page-link" in table.html_pages()
+
+
+@pytest.mark.django_db
+def test_the_page_masks_its_csrf_token_once(owner, business, rows):
+    """The layout, the bulk form and every row's approve form carry one token,
+    masked once for the response (masking costs more than a row)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    for headers in ({}, HTMX):
+        html = client.get(url("requests", business), **headers).content.decode()
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        tokens += re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+        assert len(tokens) == (2 if headers else 4)  # bulk, a row (layout, logout)
+        assert len(set(tokens)) == 1
