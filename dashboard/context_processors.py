@@ -1,11 +1,13 @@
 """Dashboard chrome: the current business, the switcher and the bell's count."""
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from booking.compiled import CompiledQuery
 from booking.models import BookingNotification, Membership
@@ -36,6 +38,44 @@ def _memberships_query(*, user_id: int):
 _MEMBERSHIPS = CompiledQuery(_memberships_query)
 
 
+# The business's pages every dashboard page links to (the nav, the bell, the menus),
+# and the requests table's.
+_BUSINESS_PAGES = (
+    "home",
+    "requests",
+    "requests_bulk_approve",
+    "requests_export",
+    "sessions",
+    "link",
+    "notifications",
+    "notifications_bell",
+    "services",
+    "settings",
+    "members",
+    "notification_preferences",
+    "api_tokens",
+)
+
+
+def business_urls(business_id: int) -> MappingProxyType:
+    """The paths of a business's dashboard pages by URL name (``home``,
+    ``requests``…), reversed once per process: the layout's links took some 20
+    ``reverse`` calls on every page."""
+    return _business_urls(business_id, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=4096)
+def _business_urls(business_id: int, prefix: str, urlconf) -> MappingProxyType:
+    """``prefix`` and ``urlconf``: what ``reverse`` reads besides its arguments,
+    part of the cache's key."""
+    return MappingProxyType(
+        {
+            name: reverse(f"dashboard:{name}", args=[business_id])
+            for name in _BUSINESS_PAGES
+        }
+    )
+
+
 @dataclass(frozen=True)
 class SwitcherEntry:
     """One of the user's businesses in the switcher."""
@@ -49,6 +89,10 @@ class SwitcherEntry:
     def role_label(self) -> str:
         return Membership.Role(self.role).label
 
+    @property
+    def home_url(self) -> str:
+        return business_urls(self.business_id)["home"]
+
 
 class Chrome:
     """What every dashboard page shows around its content; queried once, lazily."""
@@ -58,6 +102,7 @@ class Chrome:
         self.membership = membership
         self.business = membership.business
         self.poll_seconds = getattr(settings, "DASHBOARD_BELL_POLL_SECONDS", 30)
+        self.urls = business_urls(self.business.pk)
 
     @cached_property
     def memberships(self) -> list[SwitcherEntry]:

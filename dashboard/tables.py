@@ -7,9 +7,10 @@ each cell through django-tables2 and a template took most of a page's time
 (docs/PERFORMANCE.md, "The requests table").
 """
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -17,7 +18,7 @@ import django_tables2 as tables
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django_tables2 import RequestConfig
@@ -38,12 +39,20 @@ _PK = 2_147_483_647
 
 
 def _row_url(name: str, business_id: int) -> Callable[[int], str]:
-    """``reverse(name)`` for any request of the business, the URLconf asked once: its
-    path for ``_PK`` with the row's pk put in its place (the last, as the pk comes
-    after the business in every row link)."""
+    """``reverse(name)`` for any request of the business, the URLconf asked once a
+    process: its path for ``_PK`` with the row's pk put in its place (the last, as
+    the pk comes after the business in every row link)."""
+    head, tail = _row_url_parts(name, business_id, get_script_prefix(), get_urlconf())
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+@lru_cache(maxsize=4096)
+def _row_url_parts(name: str, business_id: int, prefix: str, urlconf) -> tuple:
+    """``prefix`` and ``urlconf``: what ``reverse`` reads besides its arguments,
+    part of the cache's key."""
     url = reverse(name, kwargs={"business_id": business_id, "pk": _PK})
     head, _, tail = url.rpartition(str(_PK))
-    return lambda pk: f"{head}{pk}{tail}"
+    return head, tail
 
 
 def _row_id(record: BookingRequest) -> str:
@@ -123,37 +132,46 @@ def _label(name: str) -> dict:
     return {"td": {"data-label": name}}
 
 
+class Column(tables.Column):
+    """A column copied shallowly for each table: django-tables2 deep-copies every
+    column of a table when it makes one (some 330 function calls for this table), so
+    that a table may change its own; the tables here change none."""
+
+    def __deepcopy__(self, memo) -> "Column":
+        return copy.copy(self)
+
+
 class BookingRequestTable(tables.Table):
-    select = tables.Column(
+    select = Column(
         empty_values=(),
         verbose_name="Select",
         orderable=False,
         attrs={"td": {"class": "cell-select"}, "th": {"class": "cell-select"}},
     )
-    request = tables.Column(
+    request = Column(
         accessor="created_at",
         verbose_name="Request",
         order_by=("created_at", "pk"),
         attrs=_label("Request"),
     )
-    client = tables.Column(
+    client = Column(
         accessor="client_name",
         verbose_name="Client",
         order_by=("client_name", "pk"),
         attrs=_label("Client"),
     )
-    session = tables.Column(
+    session = Column(
         accessor="session__starts_at",
         verbose_name="Session",
         order_by=("session__starts_at", "pk"),
         attrs=_label("Session"),
     )
-    status = tables.Column(
+    status = Column(
         verbose_name="Status",
         order_by=("status", "expires_at", "pk"),
         attrs=_label("Status"),
     )
-    actions = tables.Column(
+    actions = Column(
         empty_values=(),
         verbose_name="Actions",
         orderable=False,

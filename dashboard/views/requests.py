@@ -28,6 +28,7 @@ from booking.selectors import (
     pending_count,
 )
 from dashboard.access import DashboardRequest, business_view, get_request_for_member
+from dashboard.context_processors import business_urls
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
 from dashboard.responses import (
@@ -44,7 +45,7 @@ LIST = "dashboard/requests/list.html"
 
 
 def _list_url(request: DashboardRequest) -> str:
-    return reverse("dashboard:requests", kwargs={"business_id": request.business.pk})
+    return business_urls(request.business.pk)["requests"]
 
 
 def _detail_url(request: DashboardRequest, pk: int) -> str:

@@ -423,3 +423,17 @@ def test_the_page_masks_its_csrf_token_once(owner, business, rows):
         tokens += re.findall(r'"X-CSRFToken": "([^"]+)"', html)
         assert len(tokens) == (2 if headers else 4)  # bulk, a row (layout, logout)
         assert len(set(tokens)) == 1
+
+
+def test_each_table_has_its_own_columns():
+    """Copied shallowly (``Column.__deepcopy__``), but copied: a table's columns are
+    not its class's, nor another table's."""
+    business = Business(pk=3, name="Pool", timezone="Europe/London")
+    one, two = (
+        BookingRequestTable([], business=business, now=NOW, next_url="/")
+        for _ in range(2)
+    )
+    for name, column in BookingRequestTable.base_columns.items():
+        assert one.columns[name].column is not column
+        assert one.columns[name].column is not two.columns[name].column
+        assert one.columns[name].column.verbose_name == column.verbose_name
