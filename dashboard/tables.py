@@ -25,6 +25,7 @@ from django_tables2 import RequestConfig
 from django_tables2.columns import BoundColumn
 from django_tables2.rows import BoundRows
 from django_tables2.templatetags.django_tables2 import table_page_range
+from django_tables2.utils import AttributeDict
 
 from booking.bounds import page_size
 from booking.models import BookingRequest, Business
@@ -137,6 +138,17 @@ def paginate(
         table.paginate(RequestsPaginator, page=number, per_page=per_page, count=count)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
+
+
+def _attrs_html(attrs: dict) -> str:
+    """``AttributeDict.as_html()`` for attributes of plain values: ``name="value"``
+    for each not None, escaped, without its ``format_html`` per attribute (80
+    function calls an element)."""
+    return " ".join(
+        f'{conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not None and name not in AttributeDict.blacklist
+    )
 
 
 # Each status's badge, made once.
@@ -256,7 +268,7 @@ class BookingRequestTable(tables.Table):
         found = []
         for column in self.columns:
             attrs = column.attrs
-            found.append((column, attrs["th"].as_html(), attrs["td"].as_html()))
+            found.append((column, _attrs_html(attrs["th"]), _attrs_html(attrs["td"])))
         return found
 
     @cached_property

@@ -13,10 +13,17 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2 import RequestConfig
+from django_tables2.utils import AttributeDict
 
 from booking.models import BookingRequest, Business, Service, Session
 from dashboard.display import local_text
-from dashboard.tables import _PK, BookingRequestTable, _row_url, paginate
+from dashboard.tables import (
+    _PK,
+    BookingRequestTable,
+    _attrs_html,
+    _row_url,
+    paginate,
+)
 from tests.conftest import HTMX
 from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
@@ -437,3 +444,16 @@ def test_each_table_has_its_own_columns():
         assert one.columns[name].column is not column
         assert one.columns[name].column is not two.columns[name].column
         assert one.columns[name].column.verbose_name == column.verbose_name
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"class": "orderable"},
+        {"class": "asc orderable", "data-label": 'A "b" & <c>'},
+        {"class": None, "id": "x", "th": {"class": "y"}, "_ordering": {"a": "b"}},
+    ],
+)
+def test_attributes_are_written_as_django_tables2_writes_them(attrs):
+    assert _attrs_html(attrs) == AttributeDict(attrs).as_html()
