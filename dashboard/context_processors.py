@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from html import escape
 from types import MappingProxyType
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 from booking.compiled import CompiledQuery
 from booking.models import BookingNotification, Membership
@@ -76,6 +78,65 @@ def _business_urls(business_id: int, prefix: str, urlconf) -> MappingProxyType:
     )
 
 
+# The dashboard's nav: its links' URL names and labels, which pages (by URL name)
+# each is current on, and whether only owners see it.
+_NAV = (
+    ("home", "Home", lambda name: name == "home", False),
+    ("requests", "Booking requests", lambda name: name[:7] == "request", False),
+    (
+        "sessions",
+        "Sessions",
+        lambda name: name[:7] == "session" or name[:6] == "series",
+        False,
+    ),
+    ("link", "Booking link", lambda name: name == "link", False),
+    (
+        "notifications",
+        "Notifications",
+        lambda name: name[:12] == "notification",
+        False,
+    ),
+    ("services", "Services", lambda name: name[:7] == "service", True),
+    (
+        "settings",
+        "Settings",
+        lambda name: (
+            name[:8] == "settings" or name[:6] == "health" or name[:9] == "api_token"
+        ),
+        True,
+    ),
+    (
+        "members",
+        "Team",
+        lambda name: name[:6] == "member" or name == "invitation_revoke",
+        True,
+    ),
+)
+
+
+def nav_html(business_id: int, url_name: str | None, owner: bool) -> SafeString:
+    """The nav's links for a page (``url_name``, the one marked current) of the
+    business, owners seeing their pages too: written once per process for each, a
+    template's loop of links and filters took some 1,500 function calls a page."""
+    return _nav_html(
+        business_id, url_name or "", owner, get_script_prefix(), get_urlconf()
+    )
+
+
+@lru_cache(maxsize=4096)
+def _nav_html(
+    business_id: int, url_name: str, owner: bool, prefix: str, urlconf
+) -> SafeString:
+    urls = _business_urls(business_id, prefix, urlconf)
+    links = []
+    for name, label, current, owners in _NAV:
+        if owners and not owner:
+            continue
+        mark = ' aria-current="page"' if current(url_name) else ""
+        links.append(f'<li><a href="{escape(urls[name])}"{mark}>{label}</a></li>')
+    return SafeString("\n".join(links))
+
+
 @dataclass(frozen=True)
 class SwitcherEntry:
     """One of the user's businesses in the switcher."""
@@ -103,6 +164,14 @@ class Chrome:
         self.business = membership.business
         self.poll_seconds = getattr(settings, "DASHBOARD_BELL_POLL_SECONDS", 30)
         self.urls = business_urls(self.business.pk)
+
+    @property
+    def nav(self) -> SafeString:
+        return nav_html(
+            self.business.pk,
+            self.request.resolver_match.url_name,
+            self.membership.is_owner,
+        )
 
     @cached_property
     def memberships(self) -> list[SwitcherEntry]:
