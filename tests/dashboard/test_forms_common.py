@@ -28,12 +28,35 @@ def _through_templates(widget, name, value, attrs):
     return forms.Widget.render(widget, name, value, attrs)  # Django's templates
 
 
+PLAIN = [  # no groups: written straight from the choices (``Select._render_plain``)
+    ("", "Any"),
+    (None, "None"),
+    (1, 'Lesson <1> & "more"'),
+    ("1", "One again"),  # the first option matching is the one selected
+    ("two", gettext_lazy("Pending")),
+    (4, mark_safe("<b>Four</b>")),
+    ("x'y", "quote"),
+]
+
+
+@pytest.mark.parametrize("choices", [CHOICES, PLAIN])
 @pytest.mark.parametrize("attrs", ATTRS)
 @pytest.mark.parametrize("value", ["", "1", 1, "two", 3, "4", "x'y", "gone", None])
-def test_select_is_written_as_django_writes_it(value, attrs):
-    widget = Select(attrs={"class": "form-select"}, choices=CHOICES)
+def test_select_is_written_as_django_writes_it(value, attrs, choices):
+    widget = Select(attrs={"class": "form-select"}, choices=choices)
     expected = _through_templates(widget, "sel&ect", value, attrs)
     assert widget.render("sel&ect", value, attrs) == expected
+    assert widget._plain(list(widget.choices)) == (choices is PLAIN)
+
+
+def test_a_multiple_select_is_written_as_django_writes_it():
+    class Multiple(Select):
+        allow_multiple_selected = True
+
+    widget = Multiple(choices=PLAIN)
+    assert not widget._plain(list(widget.choices))
+    value = ["1", "x'y"]
+    assert widget.render("m", value) == _through_templates(widget, "m", value, None)
 
 
 def test_the_filter_forms_selects_are_written_as_django_writes_them(business):
