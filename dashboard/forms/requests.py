@@ -4,6 +4,8 @@ owner's move and a booking entered by staff."""
 from functools import cached_property
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 from booking.compiled import CompiledQuery
 from booking.forms import ClientDetailsForm
@@ -73,6 +75,28 @@ class RequestFilterForm(forms.Form):
         for name, field in self.fields.items():
             kind = "form-select" if name in {"status", "service"} else "form-control"
             field.widget.attrs["class"] = f"{kind} {kind}-sm"
+
+    def fields_html(self) -> SafeString:
+        """Each field in its grid cell: its label, its widget, its errors (the
+        widget's ``aria-describedby`` names them). Written here rather than by a
+        template loop, which cost some 150 function calls a field."""
+        cells = []
+        for field in self:
+            size = "col-12 col-xl-4" if field.name == "q" else "col-6 col-md-3 col-xl-2"
+            errors = ""
+            if field.errors:
+                text = " ".join(conditional_escape(e) for e in field.errors)
+                errors = (
+                    f'<div id="{conditional_escape(field.auto_id)}_error" '
+                    f'class="invalid-feedback d-block">{text}</div>'
+                )
+            cells.append(
+                f'<div class="{size}">\n'
+                f'<label class="form-label small mb-1" '
+                f'for="{conditional_escape(field.id_for_label)}">'
+                f"{conditional_escape(field.label)}</label>\n{field}\n{errors}\n</div>"
+            )
+        return SafeString("\n".join(cells))
 
     def _service_choices(self) -> list[tuple]:
         return self._services

@@ -1,9 +1,11 @@
 """The dashboard's ``Select`` and inputs write what Django's templates write."""
 
+import re
 from datetime import date
 
 import pytest
 from django import forms
+from django.template import Context, Template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -107,3 +109,34 @@ def test_an_input_naming_another_template_renders_through_it():
 
     assert TextInput().render("n", "v").startswith("<input")
     assert Custom().render("n", "v").startswith("<textarea")
+
+
+# The filter form's fields as the requests page's template wrote them before
+# ``RequestFilterForm.fields_html``: its reference.
+TEMPLATE_FIELDS = """{% for field in form %}
+<div class="{% if field.name == 'q' %}col-12 col-xl-4{% else %}col-6 col-md-3 col-xl-2{% endif %}">
+<label class="form-label small mb-1" for="{{ field.id_for_label }}">{{ field.label }}</label>
+{{ field }}
+{% if field.errors %}<div id="{{ field.auto_id }}_error" class="invalid-feedback d-block">{{ field.errors|join:" " }}</div>{% endif %}
+</div>
+{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"status": "pending", "q": 'O\'Brien & "<b>"'},
+        {"status": "bogus", "service": "x", "date_from": "2026-13-01"},
+        {"date_from": "2026-05-02", "date_to": "2026-05-01", "q": "a" * 201},
+    ],
+)
+def test_the_filter_forms_fields_are_written_as_the_template_wrote_them(business, data):
+    form = RequestFilterForm(data, business=business)
+    form.is_valid()
+    expected = Template(TEMPLATE_FIELDS).render(Context({"form": form}))
+    squeeze = lambda html: re.sub(r"\s*\n\s*", "", html)  # noqa: E731
+    assert squeeze(form.fields_html()) == squeeze(expected)
+    if data and "bogus" in data.values():
+        assert 'class="invalid-feedback d-block">Pick a status' in form.fields_html()
