@@ -457,3 +457,31 @@ def test_each_table_has_its_own_columns():
 )
 def test_attributes_are_written_as_django_tables2_writes_them(attrs):
     assert _attrs_html(attrs) == AttributeDict(attrs).as_html()
+
+
+@pytest.mark.django_db
+def test_a_page_of_rows_is_written_as_each_row_alone(
+    owner, business, rows, django_assert_num_queries
+):
+    """A page reads the session's start and the service's name onto each request
+    (``RequestsPaginator.joined``, no Session or Service made); one row (an HTMX
+    action's answer) reads them through its session: the same HTML."""
+    request = RequestFactory().get("/", {"status": ""})
+    request.user = owner
+    found = BookingRequest.objects.filter(session__business=business)
+    table = BookingRequestTable(found, business=business, now=NOW, next_url="/")
+    paginate(request, table)
+    with django_assert_num_queries(1):  # the page (counted already): nothing a row
+        page = table.html_rows()
+    alone = []
+    for record in found.select_related("session__service"):
+        one = BookingRequestTable([record], business=business, now=NOW, next_url="/")
+        RequestConfig(request, paginate=False).configure(one)
+        alone += one.html_rows()
+
+    def plain(html: str) -> str:  # no token, no parity: a row as it is wherever
+        return re.sub(r' class="(even|odd)"', "", TOKEN.sub("", html))
+
+    assert len(page) == 3
+    assert sorted(map(plain, page)) == sorted(map(plain, alone))
+    assert "Dive &amp; &quot;splash&quot;" in page[0]
