@@ -15,7 +15,9 @@ from html import escape
 from urllib.parse import quote, urlencode
 
 import django_tables2 as tables
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -117,14 +119,39 @@ class RequestsPaginator(Paginator):
             keys = ordered.reverse().values("pk")[first : first + top - bottom]
         else:
             keys = ordered.values("pk")[bottom:top]
-        found = (
-            ordered.model._default_manager.filter(pk__in=keys)
-            .only(*self.fields)
-            .annotate(**self.joined)
-            .order_by(*order)
-        )
+        head, tail = self._rows_sql(ordered.model, tuple(order))
+        try:
+            keys_sql, keys_params = keys.query.get_compiler(using=keys.db).as_sql()
+        except EmptyResultSet:  # no keys (an empty page): no query, as the ORM does
+            found = []
+        else:
+            found = ordered.model._default_manager.db_manager(keys.db).raw(
+                f"{head}({keys_sql}){tail}", keys_params
+            )
         page = BoundRows(data=found, table=rows.table)
         return self._get_page(page, number, self)
+
+    @classmethod
+    @lru_cache(maxsize=64)
+    def _rows_sql(cls, model, order: tuple) -> tuple[str, str]:
+        """The SQL of a page's rows in ``order``, split where their keys' query goes:
+        ``SELECT <fields, joined> … WHERE id IN`` and ``ORDER BY …``. Built by the
+        ORM once per process and order (with a stand-in key in place of the keys'
+        query), not for every page: compiling it cost some 1,500 function calls."""
+        stand_in = -1_987_654_321
+        query = (
+            model._default_manager.filter(pk__in=[stand_in])
+            .only(*cls.fields)
+            .annotate(**cls.joined)
+            .order_by(*order)
+            .query
+        )
+        sql, params = query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        marker = " IN (%s)"
+        if tuple(params) != (stand_in,) or sql.count(marker) != 1:
+            raise ValueError(f"unexpected page query: {sql} {params}")
+        head, tail = sql.split(marker)
+        return f"{head} IN ", tail
 
 
 def paginate(

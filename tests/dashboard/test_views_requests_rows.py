@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Value
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +21,7 @@ from dashboard.display import local_text
 from dashboard.tables import (
     _PK,
     BookingRequestTable,
+    RequestsPaginator,
     _attrs_html,
     _row_url,
     paginate,
@@ -485,3 +487,17 @@ def test_a_page_of_rows_is_written_as_each_row_alone(
     assert len(page) == 3
     assert sorted(map(plain, page)) == sorted(map(plain, alone))
     assert "Dive &amp; &quot;splash&quot;" in page[0]
+
+
+def test_a_page_query_of_another_shape_is_refused():
+    """The rows' SQL is built once per order with a stand-in key where the keys'
+    query goes: any other parameter in it would be run with the wrong values."""
+
+    class Odd(RequestsPaginator):
+        joined = {**RequestsPaginator.joined, "odd": Value(7)}
+
+    with pytest.raises(ValueError, match="unexpected page query"):
+        Odd._rows_sql(BookingRequest, ("-created_at", "pk"))
+    head, tail = RequestsPaginator._rows_sql(BookingRequest, ("-created_at", "pk"))
+    assert head.endswith('"booking_bookingrequest"."id" IN ')
+    assert tail.startswith(" ORDER BY")
