@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from booking.availability import StaffChoice, staff_choices
+from booking.compiled import CompiledQuery
 from booking.models import (
     BookingNotification,
     BookingRequest,
@@ -98,9 +99,26 @@ def _pending(business: Business, now: datetime) -> QuerySet[BookingRequest]:
     )
 
 
+def _pending_count_query(*, business_id: int, now: datetime):
+    return (
+        BookingRequest.objects.with_effective_status(Status.PENDING, now)
+        .filter(session__business_id=business_id)
+        .order_by()
+        .values("session__business_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+# Compiled once per process (booking.compiled): the requests table counts the
+# waiting requests on every page, and building the count cost more than running it.
+_PENDING_COUNT = CompiledQuery(_pending_count_query)
+
+
 def pending_count(*, business: Business, now: datetime) -> int:
     """How many requests wait for an answer. One query."""
-    return _pending(business, now).count()
+    rows = _PENDING_COUNT.rows(business_id=business.pk, now=now)
+    return rows[0][0] if rows else 0  # no row: none waits
 
 
 def pending_summary(*, business: Business, now: datetime) -> PendingSummary:

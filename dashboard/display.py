@@ -114,6 +114,12 @@ def _pieces(fmt: str) -> tuple[str, ...] | None:
     )
 
 
+def day_and_month_names() -> tuple[list[str], dict[int, str]]:
+    """The short day names (Monday first) and month names (by number) ``local_text``
+    writes in the active language, for a caller writing many dates at once."""
+    return _names(get_language())
+
+
 @lru_cache(maxsize=16)
 def _names(language: str | None) -> tuple[list[str], dict[int, str]]:
     """The short day and month names in ``language`` (the active one)."""

@@ -1,5 +1,7 @@
 """Small pieces the dashboard's forms share."""
 
+import html
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import conditional_escape
@@ -111,6 +113,9 @@ class Select(forms.Select):
             or self.option_template_name != forms.Select.option_template_name
         ):
             return super().render(name, value, attrs, renderer)
+        choices = list(self.choices)
+        if self._plain(choices):
+            return self._render_plain(name, value, attrs, choices)
         widget = self.get_context(name, value, attrs)["widget"]
         out = [f'<select name="{conditional_escape(widget["name"])}"']
         out.append(f"{_attrs_html(widget['attrs'])}>")
@@ -127,3 +132,41 @@ class Select(forms.Select):
                 out.append("\n  </optgroup>")
         out.append("\n</select>")
         return SafeString("".join(out))
+
+    def _plain(self, choices: list) -> bool:
+        """One value, no groups, options with no attributes of their own: what
+        ``_render_plain`` writes."""
+        return (
+            not self.allow_multiple_selected
+            and not self.option_inherits_attrs
+            and type(self).create_option is forms.Select.create_option
+            and not any(isinstance(label, list | tuple) for _, label in choices)
+        )
+
+    def _render_plain(self, name, value, attrs, choices: list) -> SafeString:
+        """The options straight from the choices, as ``optgroups`` and
+        ``create_option`` would make them (the first option matching the value
+        selected), without a dictionary of some twenty calls for each option."""
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        values = widget["value"]  # the value as ``format_value`` gives it: strings
+        out = [f'<select name="{_escape(widget["name"])}"']
+        out.append(f"{_attrs_html(widget['attrs'])}>")
+        found = False
+        for option, label in choices:
+            option = "" if option is None else option
+            selected = not found and str(option) in values
+            found = found or selected
+            out.append(
+                f'\n  <option value="{_escape(str(option))}"'
+                f"{' selected' if selected else ''}>{_escape(label)}</option>\n"
+            )
+        out.append("\n</select>")
+        return SafeString("".join(out))
+
+
+def _escape(value) -> str:
+    """``conditional_escape(value)`` in fewer calls: HTML as it is, anything else
+    (lazy text too) as text, escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))

@@ -1,12 +1,49 @@
 """Template helpers of the dashboard."""
 
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from booking.availability import session_window
 from dashboard import display
 
 register = template.Library()
+
+
+@register.simple_tag
+def fixed_static(path: str) -> str:
+    """``{% static path %}``, looked up once per process: the layout's files cost
+    a lookup in the manifest of some 100 function calls each on every page."""
+    return _static(path)
+
+
+_static = lru_cache(maxsize=256)(static)
+
+
+@receiver(setting_changed)
+def _forget_static(*, setting: str, **kwargs) -> None:
+    """Tests that change where static files live get their new URLs."""
+    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES"}:
+        _static.cache_clear()
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% url name %}`` for a URL without arguments, reversed once per process
+    (and script prefix)."""
+    return _fixed_url(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(name: str, prefix: str, urlconf) -> str:
+    """``prefix`` and ``urlconf``: what ``reverse`` reads besides the name, part of
+    the cache's key."""
+    return reverse(name)
 
 
 @register.filter

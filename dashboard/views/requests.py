@@ -28,9 +28,11 @@ from booking.selectors import (
     pending_count,
 )
 from dashboard.access import DashboardRequest, business_view, get_request_for_member
+from dashboard.context_processors import business_urls
 from dashboard.display import STATUS_LABELS, duration_text, local_text
 from dashboard.forms.requests import CancelForm, RejectForm, RequestFilterForm
 from dashboard.responses import (
+    csrf_token,
     posted,
     redirect_back,
     render_page,
@@ -43,7 +45,7 @@ LIST = "dashboard/requests/list.html"
 
 
 def _list_url(request: DashboardRequest) -> str:
-    return reverse("dashboard:requests", kwargs={"business_id": request.business.pk})
+    return business_urls(request.business.pk)["requests"]
 
 
 def _detail_url(request: DashboardRequest, pk: int) -> str:
@@ -97,6 +99,7 @@ def _table_page(request: DashboardRequest):
         "waiting": waiting,
         "showing_waiting": showing_waiting,
         "showing_all": not form.has_filters,
+        "csrf_token": csrf_token(request),  # the same as the rows' approve forms
     }
     return render_page(request, LIST, context, partial="table")
 

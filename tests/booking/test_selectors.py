@@ -12,6 +12,7 @@ from booking.selectors import (
     booking_requests_for_business,
     holding_bookings,
     notifications_for,
+    pending_count,
     pending_summary,
     search_q,
     session_for_card,
@@ -185,6 +186,27 @@ def test_pending_summary_counts_live_requests_and_finds_the_soonest(tokyo, rows,
 def test_pending_summary_when_nothing_waits(tokyo):
     summary = pending_summary(business=tokyo, now=NOW)
     assert (summary.count, summary.soonest) == (0, None)
+
+
+def test_pending_count_counts_what_waits_for_an_answer_in_the_business(
+    tokyo, rows, swim
+):
+    """The compiled count: pending and not lapsed, this business's alone, 0 when
+    nothing waits (no row comes back then)."""
+    other = ServiceFactory(business=BusinessFactory())
+    for service in (swim, other):
+        book(
+            SessionFactory(service=service, starts_at=NOW + timedelta(days=2)),
+            status=Status.PENDING,
+            expires_at=NOW + timedelta(hours=1),
+        )
+    waiting = BookingRequest.objects.with_effective_status(Status.PENDING, NOW)
+    expected = waiting.filter(session__business=tokyo).count()
+    assert expected == 2
+    assert pending_count(business=tokyo, now=NOW) == expected
+    later = NOW + timedelta(days=30)  # every one lapsed by then
+    assert pending_count(business=tokyo, now=later) == 0
+    assert pending_count(business=BusinessFactory(), now=NOW) == 0
 
 
 def test_sessions_between_counts_and_lists_holding_bookings(tokyo, rows):

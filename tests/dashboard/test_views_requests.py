@@ -216,10 +216,43 @@ def test_the_htmx_table_query_count_is_constant(
 ):
     _seed(session, 40)
     owner_client.get(url("requests", business), **HTMX)
-    # session, user, membership, waiting (the tabs), services (filter form), count,
-    # page of rows
-    with django_assert_max_num_queries(7):
+    # session, user, membership, waiting (the tabs), page of rows; not the services
+    # (the filter form is not sent again), nor the count (the waiting one is it)
+    with django_assert_max_num_queries(5):
         owner_client.get(url("requests", business), {"status": "pending"}, **HTMX)
+
+
+def _services_read(captured) -> int:
+    return sum('FROM "booking_service"' in q["sql"] for q in captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_filter_form_reads_the_services_only_when_it_needs_them(
+    owner_client, business, session, django_assert_num_queries
+):
+    """Shown (the whole page) or asked to filter by one: the services are read once;
+    an HTMX page of the table unfiltered by service does not read them."""
+    service = session.service
+    BookingRequestFactory(session=session, status=Status.APPROVED)
+    owner_client.get(url("requests", business), **HTMX)  # warm the session
+    everything = {"status": ""}
+    with django_assert_num_queries(6) as captured:
+        owner_client.get(url("requests", business), everything, **HTMX)
+    assert not _services_read(captured)
+    # the whole page: and the switcher
+    for asked, headers, queries in (
+        (str(service.pk), {}, 8),
+        (str(service.pk), HTMX, 7),
+        ("", {}, 8),
+    ):
+        with django_assert_num_queries(queries) as captured:
+            response = owner_client.get(
+                url("requests", business), {**everything, "service": asked}, **headers
+            )
+        assert _services_read(captured) == 1
+        assert response.status_code == 200
+    bad = owner_client.get(url("requests", business), {"service": "999999"})
+    assert "Pick a service from the list." in bad.content.decode()
 
 
 @pytest.mark.django_db

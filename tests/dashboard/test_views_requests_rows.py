@@ -8,13 +8,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Value
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2 import RequestConfig
+from django_tables2.utils import AttributeDict
 
-from booking.models import BookingRequest
-from dashboard.tables import _PK, BookingRequestTable, _row_url, paginate
+from booking.models import BookingRequest, Business, Service, Session
+from dashboard.display import local_text
+from dashboard.tables import (
+    _PK,
+    BookingRequestTable,
+    RequestsPaginator,
+    _attrs_html,
+    _row_url,
+    paginate,
+)
 from tests.conftest import HTMX
 from tests.dashboard.conftest import url
 from tests.factories import BookingRequestFactory, ServiceFactory, SessionFactory
@@ -305,3 +316,188 @@ def test_a_table_of_a_list_pages_as_django_does(owner, business, rows):
     paginate(request, table)  # the newest first: all made at NOW, so the last made
     assert [row.record for row in table.paginated_rows] == [rows["pending"]]
     assert table.paginator.count == 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/St_Johns", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 1, 5, 0, 7, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # London's clocks go forward
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # and back
+        datetime(2026, 12, 31, 23, 45, tzinfo=UTC),  # the next year somewhere
+    ],
+)
+def test_a_row_writes_its_times_as_local_text_does(zone, when):
+    """The rows write the request's and the session's times themselves (no
+    ``local_text`` call per cell); in the business's zone, as ``local_text`` would."""
+    business = Business(pk=1, name="Pool", timezone=zone)
+    service = Service(pk=1, business=business, name="Swim")
+    session = Session(pk=1, business=business, service=service, starts_at=when)
+    record = BookingRequest(
+        pk=5,
+        session=session,
+        booking_reference="BK-TIME",
+        client_name="Tim",
+        status=Status.REJECTED,
+        created_at=when - timedelta(days=40, minutes=13),
+    )
+    table = BookingRequestTable([], business=business, now=NOW, next_url="/")
+    cells = table._cells(record)
+    tz = business.tz
+    created = local_text(record.created_at, tz, "j M, H:i")
+    assert f'text-nowrap">{created}</span>' in cells["request"]
+    day, hour = local_text(when, tz, "D j M Y"), local_text(when, tz, "H:i T")
+    assert (
+        f'"text-nowrap">{day}</span> <span class="text-nowrap">{hour}</span>'
+        in (cells["session"])
+    )
+
+
+# The header and the pagination as the template wrote them before the table wrote
+# them itself (``html_head``, ``html_pages``): the reference they are held to.
+TEMPLATE_HEAD = """{% for column in table.columns %}
+<th {{ column.attrs.th.as_html }} scope="col"{% if column.is_ordered %} aria-sort="{% if column.order_by_alias.is_descending %}descending{% else %}ascending{% endif %}"{% endif %}>
+{% if column.name == "select" %}<input type="checkbox" class="form-check-input" data-select-all aria-label="Select all pending requests on this page">
+{% elif column.orderable %}{% querystring sort=column.order_by_alias.next page=None as link %}<a href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">{{ column.header }}</a>
+{% else %}{{ column.header }}{% endif %}
+</th>
+{% endfor %}"""  # noqa: E501
+TEMPLATE_PAGES = """{% load django_tables2 %}
+{% if table.page.has_previous %}{% querystring page=table.page.previous_page_number as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">Previous</a></li>{% endif %}
+{% for p in table.page|table_page_range:table.paginator %}
+  {% if p == "..." %}<li class="page-item disabled"><span class="page-link">…</span></li>
+  {% elif p == table.page.number %}<li class="page-item active" aria-current="page"><span class="page-link">{{ p }}</span></li>
+  {% else %}{% querystring page=p as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true"><span class="visually-hidden">Page </span>{{ p }}</a></li>{% endif %}
+{% endfor %}
+{% if table.page.has_next %}{% querystring page=table.page.next_page_number as link %}<li class="page-item"><a class="page-link" href="{{ link }}" hx-get="{{ link }}" hx-target="#requests-table" hx-swap="outerHTML" hx-push-url="true">Next</a></li>{% endif %}"""  # noqa: E501
+
+
+def _squeezed(html: str) -> str:
+    """HTML with whitespace between tags and around text dropped."""
+    return re.sub(r"\s*(<|>)\s*", r"\1", html.strip())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2",
+        "page=7&status=",
+        "status=approved&q=a%26b+%3Cc%3E&page=12",
+        "sort=-client&page=3&page=4",
+        "sort=session&q=O%27Brien",
+        "page=1000&per_page=5",
+        "per_page=100",
+        "sort=status&status=pending&date_from=2026-12-01",
+    ],
+)
+def test_the_header_and_the_pages_are_what_the_template_wrote(owner, query):
+    """Sorting links (the page dropped, every other parameter kept in its place,
+    escaped), ``aria-sort``, and the page links with their gaps."""
+    business = Business(pk=3, name="Pool", timezone="Europe/London")
+    session = Session(pk=1, business=business, starts_at=NOW)
+    records = [
+        BookingRequest(
+            pk=n,
+            session=session,
+            client_name=f"Client {n % 17}",
+            status=Status.APPROVED,
+            created_at=NOW - timedelta(minutes=n),
+        )
+        for n in range(1, 301)
+    ]
+    request = RequestFactory().get(f"/?{query}")
+    request.user = owner
+    table = BookingRequestTable(records, business=business, now=NOW, next_url="/")
+    paginate(request, table)
+    context = RequestContext(request, {"table": table})
+    head = Template(TEMPLATE_HEAD).render(context)
+    pages = Template(TEMPLATE_PAGES).render(context)
+    assert _squeezed(table.html_head()) == _squeezed(head)
+    assert _squeezed(table.html_pages()) == _squeezed(pages)
+    assert table.html_head().count("<th ") == 6
+    assert "page-link" in table.html_pages()
+
+
+@pytest.mark.django_db
+def test_the_page_masks_its_csrf_token_once(owner, business, rows):
+    """The layout, the bulk form and every row's approve form carry one token,
+    masked once for the response (masking costs more than a row)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    for headers in ({}, HTMX):
+        html = client.get(url("requests", business), **headers).content.decode()
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        tokens += re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+        assert len(tokens) == (2 if headers else 4)  # bulk, a row (layout, logout)
+        assert len(set(tokens)) == 1
+
+
+def test_each_table_has_its_own_columns():
+    """Copied shallowly (``Column.__deepcopy__``), but copied: a table's columns are
+    not its class's, nor another table's."""
+    business = Business(pk=3, name="Pool", timezone="Europe/London")
+    one, two = (
+        BookingRequestTable([], business=business, now=NOW, next_url="/")
+        for _ in range(2)
+    )
+    for name, column in BookingRequestTable.base_columns.items():
+        assert one.columns[name].column is not column
+        assert one.columns[name].column is not two.columns[name].column
+        assert one.columns[name].column.verbose_name == column.verbose_name
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"class": "orderable"},
+        {"class": "asc orderable", "data-label": 'A "b" & <c>'},
+        {"class": None, "id": "x", "th": {"class": "y"}, "_ordering": {"a": "b"}},
+    ],
+)
+def test_attributes_are_written_as_django_tables2_writes_them(attrs):
+    assert _attrs_html(attrs) == AttributeDict(attrs).as_html()
+
+
+@pytest.mark.django_db
+def test_a_page_of_rows_is_written_as_each_row_alone(
+    owner, business, rows, django_assert_num_queries
+):
+    """A page reads the session's start and the service's name onto each request
+    (``RequestsPaginator.joined``, no Session or Service made); one row (an HTMX
+    action's answer) reads them through its session: the same HTML."""
+    request = RequestFactory().get("/", {"status": ""})
+    request.user = owner
+    found = BookingRequest.objects.filter(session__business=business)
+    table = BookingRequestTable(found, business=business, now=NOW, next_url="/")
+    paginate(request, table)
+    with django_assert_num_queries(1):  # the page (counted already): nothing a row
+        page = table.html_rows()
+    alone = []
+    for record in found.select_related("session__service"):
+        one = BookingRequestTable([record], business=business, now=NOW, next_url="/")
+        RequestConfig(request, paginate=False).configure(one)
+        alone += one.html_rows()
+
+    def plain(html: str) -> str:  # no token, no parity: a row as it is wherever
+        return re.sub(r' class="(even|odd)"', "", TOKEN.sub("", html))
+
+    assert len(page) == 3
+    assert sorted(map(plain, page)) == sorted(map(plain, alone))
+    assert "Dive &amp; &quot;splash&quot;" in page[0]
+
+
+def test_a_page_query_of_another_shape_is_refused():
+    """The rows' SQL is built once per order with a stand-in key where the keys'
+    query goes: any other parameter in it would be run with the wrong values."""
+
+    class Odd(RequestsPaginator):
+        joined = {**RequestsPaginator.joined, "odd": Value(7)}
+
+    with pytest.raises(ValueError, match="unexpected page query"):
+        Odd._rows_sql(BookingRequest, ("-created_at", "pk"))
+    head, tail = RequestsPaginator._rows_sql(BookingRequest, ("-created_at", "pk"))
+    assert head.endswith('"booking_bookingrequest"."id" IN ')
+    assert tail.startswith(" ORDER BY")
