@@ -44,7 +44,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.harness import throwaway_database  # sets Django up
-from bench.server import WORKERS, gunicorn, percentile, request
+from bench.server import WORKERS, gunicorn, percentile, request, settle_client
 from booking.models import BookingSettings, Business, Membership, Service, Session
 
 BUSINESSES = 20
@@ -218,6 +218,7 @@ class Phase:
         threads = [
             threading.Thread(target=self.client, args=(c,)) for c in range(CLIENTS)
         ]
+        settle_client()  # this phase's seeded rows too
         with ServerCpu(self.port) as server:
             cpu = time.process_time()
             self.started = time.perf_counter() + 0.2  # every thread waiting by then
