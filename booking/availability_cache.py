@@ -19,8 +19,9 @@ reads this cache: ``booking.services`` re-checks under the business lock
 Each process also keeps the entries it read or wrote last in its own memory
 (``availability_local``, Django's local-memory cache, a thousand entries): the same
 keys, so just as exact, and a popular business's answer then costs no trip to
-Redis. An entry lives a minute or two there as in Redis; a flushed Redis leaves them, which is harmless, since a key is only ever
-read for the version and minute it names.
+Redis. An entry lives a minute or two there as in Redis; a flushed Redis leaves
+them, which is harmless, since a key is only ever read for the version and minute
+it names.
 
 Off under SQLite (no triggers) and inside a transaction (its own uncommitted writes
 would not have bumped the version yet), where every answer is computed.
