@@ -17,7 +17,7 @@ reads this cache: ``booking.services`` re-checks under the business lock
 (``check_session_offered``).
 
 Each process also keeps the entries it read or wrote last in its own memory
-(``availability_local``, Django's local-memory cache, a thousand entries): the same
+(``availability_local``, Django's local-memory cache, 300 entries): the same
 keys, so just as exact, and a popular business's answer then costs no trip to
 Redis. An entry lives a minute or two there as in Redis; a flushed Redis leaves
 them, which is harmless, since a key is only ever read for the version and minute

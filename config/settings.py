@@ -233,11 +233,12 @@ if REDIS_URL:
             },
         },
         # Each process's copy of the availability entries it used last: a hit
-        # without a trip to Redis (booking.availability_cache).
+        # without a trip to Redis (booking.availability_cache). An entry is 2-100
+        # KB and its key names the minute, so a few hundred are plenty.
         "availability_local": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "availability-local",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            "OPTIONS": {"MAX_ENTRIES": 300},
         },
     }
     HUEY = {
