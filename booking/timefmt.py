@@ -9,6 +9,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django.utils import dateformat
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import get_language
 
 from booking.models import BookingRequest, timezone_names
 
@@ -70,17 +72,44 @@ def format_time(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
     return f"{moment.astimezone(tz):%H:%M} {_abbreviation(tz, moment) or tz.key}"
 
 
-# ``date_text``'s letters: Django's ``date`` format letters in English.
+def _names(d, kind: str) -> str:
+    return _language_names(get_language())[kind][
+        d.weekday() if kind in {"D", "l"} else d.month
+    ]
+
+
+@lru_cache(maxsize=16)
+def _language_names(language: str | None) -> dict[str, dict[int, str]]:
+    """Day and month names in ``language`` (the active one), as ``dateformat``
+    writes them, looked up once: it translated them again on every call."""
+    return {
+        "D": {n: str(WEEKDAYS_ABBR[n]) for n in range(7)},
+        "l": {n: str(WEEKDAYS[n]) for n in range(7)},
+        "M": {n: str(MONTHS_3[n]).title() for n in range(1, 13)},
+        "F": {n: str(MONTHS[n]) for n in range(1, 13)},
+    }
+
+
+def day_and_month_names() -> tuple[dict[int, str], dict[int, str]]:
+    """The short day names (Monday 0) and month names (January 1) ``date_text``
+    writes in the active language, for a caller writing many dates at once."""
+    names = _language_names(get_language())
+    return names["D"], names["M"]
+
+
+# ``date_text``'s letters: Django's ``date`` format letters.
 _LETTERS = {
     "c": lambda d: d.isoformat(),
     "Y": lambda d: f"{d.year:04d}",
     "m": lambda d: f"{d.month:02d}",
     "d": lambda d: f"{d.day:02d}",
     "j": lambda d: str(d.day),
-    "D": lambda d: f"{d:%a}",
-    "l": lambda d: f"{d:%A}",
-    "M": lambda d: f"{d:%b}",
-    "F": lambda d: f"{d:%B}",
+    "H": lambda d: f"{d.hour:02d}",
+    "i": lambda d: f"{d.minute:02d}",
+    "D": lambda d: _names(d, "D"),
+    "l": lambda d: _names(d, "l"),
+    "M": lambda d: _names(d, "M"),
+    "F": lambda d: _names(d, "F"),
     # The zone's abbreviation of an aware time, blank for a date, as Django writes
     # them; but also in the hour a clock change repeats, where Django writes none
     # and "01:30 GMT" tells which 01:30 it is.
@@ -90,10 +119,10 @@ _LETTERS = {
 
 def date_text(value: date | datetime, fmt: str) -> str:
     """``value`` as Django's ``date`` filter writes it with ``fmt`` (``"D j M"``,
-    ``"l j F"``, ``"c"``…), for the letters above, in English as the pages are;
-    any other letter goes to ``django.utils.dateformat``. ``dateformat`` looks the
-    format up among the locale's named ones and translates the day and month
-    names again on every call: a week of times formats about a hundred."""
+    ``"l j F"``, ``"c"``…) for the letters above, the names in the active
+    language; any other letter goes to ``django.utils.dateformat``, which looks the
+    format up among the locale's named ones and translates the names again on every
+    call (a week of times formats about a hundred, a page of requests 75)."""
     pieces = _pieces(fmt)
     if pieces is None:
         return dateformat.format(value, fmt)

@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from itertools import groupby
 
-from django.utils import dateformat
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+
+from booking.timefmt import date_text
 
 STATUS_LABELS = {
     "pending": "Pending",
@@ -68,64 +66,9 @@ def window_text(window, now: datetime, zone) -> tuple[str, str, datetime]:
 
 def local_text(value: datetime, zone, fmt: str = "D j M Y, H:i T") -> str:
     """``value`` in ``zone``, formatted as ``dateformat.format`` does (the zone's
-    abbreviation by default). The letters the dashboard uses are written here with
-    the day and month names looked up once per language: ``dateformat`` translated
-    them again on every call, and a page of the requests table formats 75 times
-    (docs/PERFORMANCE.md, "The requests table"); any other format goes to it."""
-    local = value.astimezone(zone)
-    pieces = _pieces(fmt)
-    if pieces is None:
-        return dateformat.format(local, fmt)
-    days, months = _names(get_language())
-    out = []
-    for n, piece in enumerate(pieces):
-        if not n % 2:
-            out.append(piece)
-        elif piece == "D":
-            out.append(days[local.weekday()])
-        elif piece == "M":
-            out.append(months[local.month])
-        elif piece == "j":
-            out.append(str(local.day))
-        elif piece == "Y":
-            out.append(f"{local.year:04d}")
-        elif piece == "H":
-            out.append(f"{local.hour:02d}")
-        elif piece == "i":
-            out.append(f"{local.minute:02d}")
-        else:  # "T"
-            out.append(str(local.tzname()))
-    return "".join(out)
-
-
-_FAST_LETTERS = frozenset("DMjYHiT")
-
-
-@lru_cache(maxsize=64)
-def _pieces(fmt: str) -> tuple[str, ...] | None:
-    """``fmt`` split as ``dateformat`` splits it (literals at even places, letters
-    at odd ones, escapes undone), or None if it uses a letter not written here."""
-    pieces = dateformat.re_formatchars.split(fmt)
-    if not set(pieces[1::2]) <= _FAST_LETTERS:
-        return None
-    return tuple(
-        piece if n % 2 else dateformat.re_escaped.sub(r"\1", piece)
-        for n, piece in enumerate(pieces)
-    )
-
-
-def day_and_month_names() -> tuple[list[str], dict[int, str]]:
-    """The short day names (Monday first) and month names (by number) ``local_text``
-    writes in the active language, for a caller writing many dates at once."""
-    return _names(get_language())
-
-
-@lru_cache(maxsize=16)
-def _names(language: str | None) -> tuple[list[str], dict[int, str]]:
-    """The short day and month names in ``language`` (the active one)."""
-    days = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
-    months = {n: str(MONTHS_3[n]).title() for n in range(1, 13)}
-    return days, months
+    abbreviation by default), by ``booking.timefmt.date_text``: a page of the
+    requests table formats 75 times (docs/PERFORMANCE.md, "The requests table")."""
+    return date_text(value.astimezone(zone), fmt)
 
 
 def email_kind_label(kind: str) -> str:

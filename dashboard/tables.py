@@ -31,7 +31,8 @@ from django_tables2.utils import AttributeDict
 
 from booking.bounds import page_size
 from booking.models import BookingRequest, Business
-from dashboard.display import day_and_month_names, duration_text, status_badge
+from booking.timefmt import day_and_month_names
+from dashboard.display import duration_text, status_badge
 from dashboard.responses import csrf_token
 
 PER_PAGE = 25
@@ -384,10 +385,13 @@ class BookingRequestTable(tables.Table):
         return SafeString("\n".join(items))
 
     @cached_property
-    def _names(self) -> tuple[list[str], dict[int, str]]:
+    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
         """The short day and month names (``local_text``'s), escaped, once a table."""
         days, months = day_and_month_names()
-        return [escape(d) for d in days], {n: escape(m) for n, m in months.items()}
+        return (
+            {n: escape(d) for n, d in days.items()},
+            {n: escape(m) for n, m in months.items()},
+        )
 
     def _cells(self, record: BookingRequest) -> dict[str, str]:
         """Every cell of the record's row as HTML, by column name: what the
