@@ -487,10 +487,8 @@ def _offered_days(
         elif problem is None and capacity - taken >= 1:
             valid_until = min(valid_until, window.closes_at)
             open_rows.append((*row[:7], int(taken)) if with_lapses else row)
-    if lapse < _NEVER:
-        valid_until = min(valid_until, _lapse_at(lapse))
     if not open_rows:
-        return {}, valid_until
+        return {}, min(valid_until, _lapse_at(lapse))
 
     buffer = timedelta(minutes=settings.buffer_time_minutes)
     booked = _BOOKED.rows(
@@ -509,8 +507,7 @@ def _offered_days(
                 booked.append(row)
             if next_lapse is not None and next_lapse < lapse:
                 lapse = next_lapse
-        if lapse < _NEVER:
-            valid_until = min(valid_until, _lapse_at(lapse))
+    valid_until = min(valid_until, _lapse_at(lapse))
     blockers = _Blockers([row[:3] for row in booked], buffer)
     slots = [
         Slot(
@@ -567,8 +564,9 @@ def _held(now: datetime, moving_id: int | None = None) -> Subquery:
 
 def _lapse_at(epoch: float) -> datetime:
     """A lapse read by ``_held`` as the instant it is (to the microsecond: a Unix
-    time of this century in a double is exact to a quarter of one)."""
-    return datetime.fromtimestamp(epoch, UTC)
+    time of this century in a double is exact to a quarter of one); ``_NEVER``, no
+    lapse at all, as ``_FOREVER``."""
+    return _FOREVER if epoch == _NEVER else datetime.fromtimestamp(epoch, UTC)
 
 
 _NEVER = float("inf")

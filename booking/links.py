@@ -9,9 +9,10 @@ app serves working links on whatever port it was started.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from booking.models import BookingRequest, Business
 
@@ -133,3 +134,16 @@ def _attr(value: str) -> str:
         .replace("<", "&lt;")
         .replace(">", "&gt;")
     )
+
+
+def cached_reverse(name: str, *args) -> str:
+    """``reverse(name, args=args)``, remembered per process: the pages write the
+    same links (a week's times, each service, the layout's) on every request. The
+    script prefix and the URLconf, what ``reverse`` reads besides its arguments,
+    are part of the key."""
+    return _reversed(name, args, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=4096)
+def _reversed(name: str, args: tuple, prefix: str, urlconf) -> str:
+    return reverse(name, args=args)

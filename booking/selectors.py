@@ -93,16 +93,15 @@ class PendingSummary:
     soonest: BookingRequest | None  # the pending request that expires first
 
 
-def _pending(business: Business, now: datetime) -> QuerySet[BookingRequest]:
+def _pending(business_id: int, now: datetime) -> QuerySet[BookingRequest]:
     return BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
-        session__business=business
+        session__business_id=business_id
     )
 
 
 def _pending_count_query(*, business_id: int, now: datetime):
     return (
-        BookingRequest.objects.with_effective_status(Status.PENDING, now)
-        .filter(session__business_id=business_id)
+        _pending(business_id, now)
         .order_by()
         .values("session__business_id")
         .annotate(n=Count("pk"))
@@ -122,7 +121,7 @@ def pending_count(*, business: Business, now: datetime) -> int:
 
 
 def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
-    pending = _pending(business, now)
+    pending = _pending(business.pk, now)
     soonest = (
         pending.select_related("session__service").order_by("expires_at", "pk").first()
     )

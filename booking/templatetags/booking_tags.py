@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 from django import template
 from django.forms import BoundField
 from django.template.defaultfilters import pluralize
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from booking.clock import clock as clock_text
 from booking.forms import CONTACT_FIELDS
+from booking.links import cached_reverse
 from booking.money import price_text
 from booking.steps import ZoneOption, timezone_groups, utc_offset
 from booking.timefmt import date_text, zone_label
@@ -30,7 +30,7 @@ def step_url(context, name: str, *args, **query) -> str:
     """
     if context.get("embed"):
         name = "embed" if name == "start" else f"embed_{name}"
-    url = _reverse(get_script_prefix(), f"booking:{name}", args)
+    url = cached_reverse(f"booking:{name}", *args)
     params = {}
     zone = context.get("zone")
     if zone is not None and zone.explicit:
@@ -41,13 +41,6 @@ def step_url(context, name: str, *args, **query) -> str:
         if value not in (None, ""):
             params[key] = value
     return f"{url}?{urlencode(params)}" if params else url
-
-
-@lru_cache(maxsize=4096)
-def _reverse(prefix: str, name: str, args: tuple) -> str:
-    """``reverse`` remembered: the same few links (a week's times, each service)
-    on every request of a page. The script prefix is part of the key."""
-    return reverse(name, args=args)
 
 
 @register.simple_tag(takes_context=True)

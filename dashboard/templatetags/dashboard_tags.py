@@ -6,10 +6,10 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from booking.availability import session_window
+from booking.links import cached_reverse
 from dashboard import display
 
 register = template.Library()
@@ -35,15 +35,8 @@ def _forget_static(*, setting: str, **kwargs) -> None:
 @register.simple_tag
 def fixed_url(name: str) -> str:
     """``{% url name %}`` for a URL without arguments, reversed once per process
-    (and script prefix)."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=256)
-def _fixed_url(name: str, prefix: str, urlconf) -> str:
-    """``prefix`` and ``urlconf``: what ``reverse`` reads besides the name, part of
-    the cache's key."""
-    return reverse(name)
+    (and script prefix: ``booking.links.cached_reverse``)."""
+    return cached_reverse(name)
 
 
 @register.filter
