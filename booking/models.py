@@ -333,11 +333,15 @@ class SessionQuerySet(models.QuerySet):
 class Session(models.Model):
     """One scheduled occurrence of a service."""
 
+    # No index of their own: ``session_business_start_idx`` and
+    # ``session_service_start_idx`` lead with them. With one, PostgreSQL picked the
+    # business's (or the service's) whole list and filtered the times out of it
+    # whenever its statistics overestimated a range (docs/PERFORMANCE.md).
     business = models.ForeignKey(
-        Business, on_delete=models.CASCADE, related_name="sessions"
+        Business, on_delete=models.CASCADE, related_name="sessions", db_index=False
     )
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="sessions"
+        Service, on_delete=models.PROTECT, related_name="sessions", db_index=False
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -375,6 +379,9 @@ class Session(models.Model):
             ),
             models.Index(
                 fields=["business", "starts_at"], name="session_business_start_idx"
+            ),
+            models.Index(
+                fields=["service", "starts_at"], name="session_service_start_idx"
             ),
             # A business's longest session, read at once: it bounds how far back a
             # session overlapping an instant can start (availability.booked_sessions).
