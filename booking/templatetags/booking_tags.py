@@ -44,6 +44,55 @@ def step_url(context, name: str, *args, **query) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def service_cards(context, services) -> SafeString:
+    """Step 1's cards, an ``<li>`` for each (service, its next slot): what a
+    ``{% for %}`` of tags and filters wrote, byte for byte (tests hold it to that
+    loop), at a fifth of the cost (0.55 → 0.1 ms for six services). The next time
+    is shown in the page's zone (``render_page`` activates it), as ``|day`` did."""
+    business, zone, hours = context["business"], context["zone"], context["hours"]
+    here = timezone.get_current_timezone()
+    cards = []
+    for service, next_slot in services:
+        pk = service.pk
+        meta = f"svc-{pk}-meta"
+        link = escape(step_url(context, "week", business.slug, pk))
+        text = (
+            f'<p class="card__text">{escape(service.description)}</p>'
+            if service.description
+            else ""
+        )
+        cost = (
+            f"Price {escape(price(service.price, business.currency))}"
+            if service.price
+            else "Free"
+        )
+        group = (
+            f"<span>Group of up to {service.capacity}</span>"
+            if service.capacity > 1
+            else ""
+        )
+        if next_slot:
+            at = next_slot.starts_at.astimezone(here)
+            when = (
+                f'\n        <span>Next: <time datetime="{escape(date_text(at, "c"))}">'
+                f"{escape(date_text(at, 'D j M'))}, {escape(clock(at, hours))}</time> "
+                f"{escape(zone_name(zone, at))}</span>\n        "
+            )
+        else:
+            when = "\n        <span>No online times open right now</span>\n        "
+        cards.append(
+            f'\n    <li class="card">\n      <a class="card__link" href="{link}" '
+            f'aria-describedby="{meta}">\n        <span class="card__title">'
+            f"{escape(service.name)}</span>\n      </a>\n      {text}\n      "
+            f'<p class="card__meta" id="{meta}">\n        <span>'
+            f"{escape(minutes(service.duration_minutes))}</span>\n        <span>"
+            f"{cost}</span>\n        {group}\n        {when}\n      </p>\n"
+            "    </li>\n    "
+        )
+    return mark_safe("".join(cards))  # noqa: S308 (each value escaped above)
+
+
+@register.simple_tag(takes_context=True)
 def week_url(context, start) -> str:
     """Another week of the week step: of the service, or of a booking being moved."""
     if moving := context.get("moving"):
