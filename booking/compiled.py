@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
@@ -77,6 +77,29 @@ class _Prepared:
         self._cursor.close()
 
 
+def _run(sql: str, params: list) -> list[tuple]:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _dropped_since_last_request() -> bool:
+    """A kept connection (``CONN_MAX_AGE``) found closed at its first use in a
+    request, outside a transaction: what Django's health check
+    (``CONN_HEALTH_CHECKS``) reconnects before a request's first ORM query. A
+    compiled query bypasses that check (it would cost a ``SELECT 1`` a request), so
+    it reconnects itself, once, only then: its statement is a read, nothing of it
+    ran. A connection lost later in a request, or inside a transaction, still
+    raises (the 503 "try again")."""
+    raw = connection.connection
+    return (
+        connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+        and (raw is None or raw.closed)
+    )
+
+
 @dataclass(frozen=True)
 class _Template:
     sql: str
@@ -109,9 +132,16 @@ class CompiledQuery:
             constant if slot is None else arguments[slot]
             for slot, constant in zip(template.slots, template.constants, strict=True)
         ]
-        with _cursor() as cursor:
-            cursor.execute(template.sql, params)
-            return cursor.fetchall()
+        try:
+            rows = _run(template.sql, params)
+        except OperationalError:
+            if not _dropped_since_last_request():
+                raise
+            connection.close()  # PostgreSQL restarted (or ended it) between requests
+            rows = _run(template.sql, params)
+        if connection.health_check_enabled:
+            connection.health_check_done = True  # it just answered: as a check would
+        return rows
 
     def _compile(self, flags: dict, arguments: dict) -> _Template:
         stand_ins: dict[object, str] = {}

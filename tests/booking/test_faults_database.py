@@ -7,12 +7,13 @@ clear "try again" (a 503 page, or the API's 503 error body), never a 500 traceba
 nothing of the booking remains; and trying again books it once.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, close_old_connections, connection, transaction
 
 from booking.models import BookingEvent, BookingRequest, OutboundEmail
 from tests.booking.api_helpers import public_url
@@ -118,3 +119,50 @@ def test_other_errors_still_answer_500(client, business, settings):
         )
     assert response.status_code == 500
     nothing_written()
+
+
+def _end_backend() -> int:
+    """PostgreSQL ends this connection's backend (a restart, a failover)."""
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as db:
+        db.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+    return pid
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "uncached"])
+def test_a_connection_dropped_between_requests_is_opened_again(
+    client, business, cached
+):
+    """A request whose first queries are compiled ones (a public page, the API)
+    after PostgreSQL dropped the worker's kept connection gets its answer from a
+    new connection, as Django's health check gives the ORM's; it used to be a 503
+    for the first such request of every worker after a PostgreSQL restart."""
+    session = make_session(business)
+    url = public_url(business, "availability/")
+    first = client.get(url)
+    shown = {slot["session_id"] for day in first.json().values() for slot in day}
+    assert session.pk in shown
+    if not cached:
+        business.booking_settings.save()  # a new version: computed again
+    ended = _end_backend()
+    # The next request starts as Django starts one: a connection younger than
+    # CONN_MAX_AGE is kept, its health to be checked at its first use.
+    connection.close_at = time.monotonic() + 60
+    close_old_connections()
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert connection.connection.info.backend_pid != ended
+
+
+def test_a_connection_lost_inside_a_transaction_is_not_retried(business):
+    """Inside a transaction the loss is the transaction's: no quiet reconnect."""
+    from booking.lookup import business_by_slug
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        business_by_slug(business.slug)
+        _end_backend()
+        connection.health_check_done = False  # even where a check was due
+        business_by_slug(business.slug)
+    connection.close()
+    assert business_by_slug(business.slug).pk == business.pk
