@@ -64,7 +64,7 @@ def booking_requests_for_business(
     *, business: Business, filters: RequestFilters, now: datetime
 ) -> QuerySet[BookingRequest]:
     """The business's requests matching ``filters``, with session and service joined."""
-    requests = BookingRequest.objects.filter(session__business=business).select_related(
+    requests = BookingRequest.objects.filter(business=business).select_related(
         "session__service"
     )
     if filters.status:
@@ -95,7 +95,7 @@ class PendingSummary:
 
 def _pending(business_id: int, now: datetime) -> QuerySet[BookingRequest]:
     return BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
-        session__business_id=business_id
+        business_id=business_id
     )
 
 
@@ -103,7 +103,7 @@ def _pending_count_query(*, business_id: int, now: datetime):
     return (
         _pending(business_id, now)
         .order_by()
-        .values("session__business_id")
+        .values("business_id")
         .annotate(n=Count("pk"))
         .values_list("n")
     )
@@ -210,7 +210,7 @@ def notifications_for(
 ) -> QuerySet[BookingNotification]:
     """``user``'s notifications about ``business``'s bookings, newest first."""
     return BookingNotification.objects.filter(
-        user=user, booking_request__session__business=business
+        user=user, booking_request__business=business
     ).order_by("-created_at", "-pk")
 
 

@@ -200,7 +200,7 @@ def request_cancel(request: DashboardRequest, pk: int):
 def requests_bulk_approve(request: DashboardRequest):
     ids = {int(v) for v in request.POST.getlist("ids") if v.isdigit()}
     chosen = BookingRequest.objects.filter(
-        pk__in=ids, session__business=request.business
+        pk__in=ids, business=request.business
     ).order_by("pk")
     approved, refused = 0, []
     for booking in chosen.only("pk", "booking_reference"):
