@@ -86,6 +86,7 @@ class Migration(migrations.Migration):
             model_name="bookingrequest",
             name="business",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
@@ -98,6 +99,7 @@ class Migration(migrations.Migration):
             model_name="bookingrequest",
             name="business",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
@@ -107,9 +109,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="bookingrequest",
             index=models.Index(
-                condition=models.Q(("status", "pending")),
-                fields=["business", "expires_at", "id"],
-                name="booking_business_waiting_idx",
+                fields=["business", "status", "expires_at", "id"],
+                name="booking_business_status_idx",
             ),
         ),
         migrations.RunPython(add_triggers, drop_triggers, elidable=False),
