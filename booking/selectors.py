@@ -135,12 +135,12 @@ def _version(business: Business) -> int | None:
     return business.booking_settings.availability_version
 
 
-def pending_count(*, business: Business, now: datetime) -> int:
+def pending_count(*, business: Business, now: datetime, reuse: bool = True) -> int:
     """How many requests wait for an answer. One query, none when this process
-    counted them at the business's current availability version and none has
-    lapsed since."""
+    counted them at the business's availability version and none has lapsed
+    since. ``reuse=False`` after a write: the version read before it is old."""
     version = _version(business)
-    kept = _WAITING.get(business.pk) if version is not None else None
+    kept = _WAITING.get(business.pk) if version is not None and reuse else None
     if kept is not None and kept[0] == version and kept[1] <= now < kept[2]:
         return kept[3]
     rows = _PENDING_COUNT.rows(business_id=business.pk, now=now)

@@ -128,3 +128,21 @@ def test_the_requests_page_counts_again_after_a_booking(lesson, now, client):
     assert shown() == ("2", queries)  # kept: one query fewer
     waiting(SessionFactory(), now + timedelta(hours=1))  # another business's
     assert shown() == ("2", queries)  # its version did not change: still kept
+
+
+def test_the_table_after_a_bulk_approval_counts_again(lesson, now, client):
+    """The bulk approval answers HTMX with the table, in the request that wrote:
+    the version read before the write must not bring back the count kept at it."""
+    owner = MembershipFactory(business=lesson.business).user
+    client.force_login(owner)
+    ids = [waiting(lesson, now + timedelta(hours=h)).pk for h in (1, 2)]
+    kwargs = {"business_id": lesson.business_id}
+    page = client.get(reverse("dashboard:requests", kwargs=kwargs))
+    assert b"data-waiting>2<" in page.content
+
+    table = client.post(
+        reverse("dashboard:requests_bulk_approve", kwargs=kwargs),
+        {"ids": ids[:1]},
+        headers={"HX-Request": "true"},
+    )
+    assert b"data-waiting>1<" in table.content
