@@ -5,6 +5,10 @@ database keeps it the session's whatever writes the row: on PostgreSQL a trigger
 sets it on every insert and on every change of the session; on SQLite (which cannot
 change the row in a trigger) one refuses any other value, and the model sets it
 (``save``, ``bulk_create``).
+
+SQLite rebuilds a table to alter it, which drops its triggers: a later migration
+altering booking requests must create SQLite's again (``add_triggers``);
+tests/booking/test_models_business.py fails if they are gone.
 """
 
 import django.db.models.deletion

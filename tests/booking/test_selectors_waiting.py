@@ -146,3 +146,11 @@ def test_the_table_after_a_bulk_approval_counts_again(lesson, now, client):
         headers={"HX-Request": "true"},
     )
     assert b"data-waiting>1<" in table.content
+
+
+def test_a_process_keeps_a_bounded_number_of_counts(lesson, now):
+    selectors._WAITING.update(
+        {-n: (0, now, now, 0) for n in range(1, selectors._WAITING_KEPT + 1)}
+    )
+    assert pending_count(business=as_read(lesson.business), now=now) == 0
+    assert list(selectors._WAITING) == [lesson.business_id]
