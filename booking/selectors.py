@@ -127,12 +127,14 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 def _version(business: Business) -> int | None:
     """The business's availability version, as read with it (``membership_of``
     reads its settings); None if not read or where the availability cache is off
-    (SQLite, inside a transaction): then the count is not kept."""
+    (SQLite, inside a transaction), or if it has no settings (no version): then
+    the count is not kept."""
     if not (
         Business.booking_settings.is_cached(business) and availability_cache.enabled()
     ):
         return None
-    return business.booking_settings.availability_version
+    settings = getattr(business, "booking_settings", None)  # None: read, missing
+    return settings.availability_version if settings is not None else None
 
 
 def pending_count(*, business: Business, now: datetime, reuse: bool = True) -> int:

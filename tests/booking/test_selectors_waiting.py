@@ -154,3 +154,13 @@ def test_a_process_keeps_a_bounded_number_of_counts(lesson, now):
     )
     assert pending_count(business=as_read(lesson.business), now=now) == 0
     assert list(selectors._WAITING) == [lesson.business_id]
+
+
+def test_a_business_without_settings_is_counted_each_time(
+    lesson, now, django_assert_num_queries
+):
+    lesson.business.booking_settings.delete()
+    business = as_read(lesson.business)  # its settings read: none
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert pending_count(business=business, now=now) == 0
