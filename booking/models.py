@@ -482,7 +482,31 @@ def holds_spot_in_q(now: datetime, session) -> Q:
     )
 
 
+def set_business_from_session(requests) -> None:
+    """Set each request's ``business`` to its session's: from the session when it is
+    loaded, else read (one query for all) for those without one yet."""
+    unknown = []
+    for request in requests:
+        if BookingRequest.session.is_cached(request):
+            request.business_id = request.session.business_id
+        elif request.business_id is None and request.session_id is not None:
+            unknown.append(request)
+    if unknown:
+        owners = dict(
+            Session.objects.filter(
+                pk__in={request.session_id for request in unknown}
+            ).values_list("pk", "business_id")
+        )
+        for request in unknown:
+            request.business_id = owners.get(request.session_id)
+
+
 class BookingRequestQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        set_business_from_session(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def holding_spot(self, now: datetime) -> "BookingRequestQuerySet":
         return self.filter(holding_spot_q(now))
 
@@ -522,6 +546,18 @@ class BookingRequest(models.Model):
 
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="booking_requests"
+    )
+    # The session's business, copied so the dashboard's counts and pages start from
+    # the business's own requests (indexed) on any statistics, not from its
+    # sessions. Always the session's: set from it on save and bulk_create, and by
+    # the database itself (migration 0014: a trigger that sets it on PostgreSQL and
+    # refuses any other value on SQLite).
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # booking_business_status_idx starts with it
     )
     client_name = models.CharField(max_length=255)
     client_email = models.EmailField(max_length=255, blank=True)
@@ -621,6 +657,15 @@ class BookingRequest(models.Model):
             ),
         ]
         indexes = [
+            # A business's requests by status, each status's in the order the
+            # waiting tab lists them: its count (from the index alone) and its page
+            # read only the waiting ones, on any statistics. The only index that
+            # starts with the business, so a planner without statistics cannot
+            # pick another one for them.
+            models.Index(
+                fields=["business", "status", "expires_at", "id"],
+                name="booking_business_status_idx",
+            ),
             models.Index(fields=["expires_at"], name="booking_expires_idx"),
             models.Index(
                 fields=["session", "status"], name="booking_session_status_idx"
@@ -645,6 +690,10 @@ class BookingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_reference} {self.client_name} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        set_business_from_session([self])
+        super().save(*args, **kwargs)
 
     def is_lapsed(self, now: datetime) -> bool:
         """Pending and past ``expires_at`` (``lapsed_q`` for the database)."""

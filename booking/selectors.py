@@ -7,11 +7,12 @@ Statuses are read as ``BookingRequest.effective_status`` does: a pending request
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
+from booking import availability_cache
 from booking.availability import StaffChoice, staff_choices
 from booking.compiled import CompiledQuery
 from booking.models import (
@@ -64,7 +65,7 @@ def booking_requests_for_business(
     *, business: Business, filters: RequestFilters, now: datetime
 ) -> QuerySet[BookingRequest]:
     """The business's requests matching ``filters``, with session and service joined."""
-    requests = BookingRequest.objects.filter(session__business=business).select_related(
+    requests = BookingRequest.objects.filter(business=business).select_related(
         "session__service"
     )
     if filters.status:
@@ -95,17 +96,18 @@ class PendingSummary:
 
 def _pending(business_id: int, now: datetime) -> QuerySet[BookingRequest]:
     return BookingRequest.objects.with_effective_status(Status.PENDING, now).filter(
-        session__business_id=business_id
+        business_id=business_id
     )
 
 
 def _pending_count_query(*, business_id: int, now: datetime):
+    """The waiting requests' count and the first instant one of them lapses."""
     return (
         _pending(business_id, now)
         .order_by()
-        .values("session__business_id")
-        .annotate(n=Count("pk"))
-        .values_list("n")
+        .values("business_id")
+        .annotate(n=Count("pk"), soonest=Min("expires_at"))
+        .values_list("n", "soonest")
     )
 
 
@@ -113,11 +115,43 @@ def _pending_count_query(*, business_id: int, now: datetime):
 # waiting requests on every page, and building the count cost more than running it.
 _PENDING_COUNT = CompiledQuery(_pending_count_query)
 
+# Each business's waiting count as this process last counted it: (its availability
+# version then, when counted, when the first of them lapses, the count). The count
+# changes only with a write, which raises the version on commit (the triggers of
+# migration 0010), or when a waiting request lapses.
+_WAITING: dict[int, tuple[int, datetime, datetime, int]] = {}
+_WAITING_KEPT = 1_000  # businesses; then it starts again
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
-def pending_count(*, business: Business, now: datetime) -> int:
-    """How many requests wait for an answer. One query."""
+
+def _version(business: Business) -> int | None:
+    """The business's availability version, as read with it (``membership_of``
+    reads its settings); None if not read or where the availability cache is off
+    (SQLite, inside a transaction), or if it has no settings (no version): then
+    the count is not kept."""
+    if not (
+        Business.booking_settings.is_cached(business) and availability_cache.enabled()
+    ):
+        return None
+    settings = getattr(business, "booking_settings", None)  # None: read, missing
+    return settings.availability_version if settings is not None else None
+
+
+def pending_count(*, business: Business, now: datetime, reuse: bool = True) -> int:
+    """How many requests wait for an answer. One query, none when this process
+    counted them at the business's availability version and none has lapsed
+    since. ``reuse=False`` after a write: the version read before it is old."""
+    version = _version(business)
+    kept = _WAITING.get(business.pk) if version is not None and reuse else None
+    if kept is not None and kept[0] == version and kept[1] <= now < kept[2]:
+        return kept[3]
     rows = _PENDING_COUNT.rows(business_id=business.pk, now=now)
-    return rows[0][0] if rows else 0  # no row: none waits
+    count, soonest = rows[0] if rows else (0, _NEVER)  # no row: none waits
+    if version is not None:
+        if len(_WAITING) >= _WAITING_KEPT:
+            _WAITING.clear()
+        _WAITING[business.pk] = (version, now, soonest, count)
+    return count
 
 
 def pending_summary(*, business: Business, now: datetime) -> PendingSummary:
@@ -210,7 +244,7 @@ def notifications_for(
 ) -> QuerySet[BookingNotification]:
     """``user``'s notifications about ``business``'s bookings, newest first."""
     return BookingNotification.objects.filter(
-        user=user, booking_request__session__business=business
+        user=user, booking_request__business=business
     ).order_by("-created_at", "-pk")
 
 

@@ -70,7 +70,7 @@ def get_request_for_member(request: DashboardRequest, pk: int) -> BookingRequest
             "session__service", "approved_by", "move_to__service"
         ),
         pk=pk,
-        session__business=request.business,
+        business=request.business,
     )
 
 
@@ -97,5 +97,5 @@ def get_notification_for_member(
         BookingNotification,
         pk=pk,
         user=request.user,
-        booking_request__session__business=request.business,
+        booking_request__business=request.business,
     )

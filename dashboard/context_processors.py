@@ -21,7 +21,7 @@ def _memberships_query(*, user_id: int):
         BookingNotification.objects.filter(
             user_id=user_id,
             read_at__isnull=True,
-            booking_request__session__business=OuterRef("business"),
+            booking_request__business=OuterRef("business"),
         )
         .values("user")
         .annotate(n=Count("pk"))

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection, transaction
 
+from booking import selectors
 from booking.models import BookingNotification, BookingRequest
 from booking.selectors import (
     RequestFilters,
@@ -170,6 +171,28 @@ def test_every_term_of_the_search_is_answered_from_a_trigram_index(rows, q):
     used = set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
     columns = ["client_name", "client_email", "client_phone", "booking_reference"]
     assert used == {f"booking_request_{column}_trgm" for column in columns}
+
+
+@requires_postgres
+def test_the_waiting_tab_reads_the_business_own_waiting_requests_in_order(tokyo, rows):
+    """The waiting tab's count and its page's keys start from the business's
+    waiting requests in the tab's order (``booking_business_status_idx``): no join
+    through the sessions, no sort, whatever the planner's statistics."""
+    found = booking_requests_for_business(
+        business=tokyo, filters=RequestFilters(status=Status.PENDING), now=NOW
+    )
+    keys = found.order_by("status", "expires_at", "pk").values("pk")[:25]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for scan in ("seqscan", "bitmapscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        plans = [
+            keys.explain(),
+            selectors._pending_count_query(business_id=tokyo.pk, now=NOW).explain(),
+        ]
+    for plan in plans:
+        assert "booking_business_status_idx" in plan
+        assert "booking_session" not in plan
+    assert "Sort" not in plans[0]
 
 
 def test_pending_summary_counts_live_requests_and_finds_the_soonest(tokyo, rows, swim):
