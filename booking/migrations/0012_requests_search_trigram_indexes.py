@@ -15,6 +15,16 @@ from django.db import migrations
 COLUMNS = ("client_name", "client_email", "client_phone", "booking_reference")
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """Django's ``CreateExtension`` skips other databases going forwards but not
+    backwards (it asks ``pg_extension``): migrating back past this under SQLite
+    (the data-migration tests, ``make test`` without ``DATABASE_URL``) failed."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _index(column: str) -> str:
     return f"booking_request_{column}_trgm"
 
@@ -42,6 +52,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        TrigramExtensionOnPostgres(),
         migrations.RunPython(create_indexes, drop_indexes),
     ]
