@@ -167,7 +167,11 @@ def _email_client(
         from_email=emails.business_sender(booking.session.business),
         reply_to=booking.session.business.email,
         attachments=(
-            [emails.ics_attachment(booking, method=plan.ics_method)]
+            [
+                emails.ics_attachment(
+                    booking, method=plan.ics_method, facts=context.get("calendar")
+                )
+            ]
             if plan.ics_method
             else []
         ),
@@ -218,17 +222,20 @@ def _tell_team(
         )
     if not plan.team_kind:
         return []
-    context = emails.team_context(
-        booking,
-        reason=event.note,
-        was_confirmed=event.from_status == Status.APPROVED,
-        **emails.move_context(event, business.tz),
+    # The same email to each of them: one snapshot (and subject) serves every row.
+    context = emails.snapshot(
+        emails.team_context(
+            booking,
+            reason=event.note,
+            was_confirmed=event.from_status == Status.APPROVED,
+            **emails.move_context(event, business.tz),
+        )
     )
     return [
         outbox.draft_email(
             kind=plan.team_kind,
             to_email=member.user.email,
-            context={**context, "member": member.user},
+            context=context,
             business=business,
             booking=booking,
             reply_to=booking.client_email,
