@@ -26,7 +26,9 @@ def event_title(booking: BookingRequest) -> str:
     return f"{session.service.name} · {session.business.name}"
 
 
-def event_description(booking: BookingRequest) -> str:
+def event_description(booking: BookingRequest, *, url: str) -> str:
+    """The event's notes: reference, status, contact, and ``url`` (the booking's
+    private page)."""
     lines = [
         f"Booking reference: {booking.booking_reference}",
         f"Status: {booking.get_status_display()}",
@@ -35,7 +37,7 @@ def event_description(booking: BookingRequest) -> str:
     contact = " · ".join(part for part in (business.phone, business.email) if part)
     if contact:
         lines.append(f"{business.name}: {contact}")
-    lines.append(f"View or cancel: {manage_url(booking)}")
+    lines.append(f"View or cancel: {url}")
     return "\n".join(lines)
 
 
@@ -44,15 +46,16 @@ def event_facts(booking: BookingRequest) -> dict:
     outbox row keeps it, so an invite built later says what was true at the change."""
     session = booking.session
     business = session.business
+    url = manage_url(booking)
     return {
         "uid": event_uid(booking),
         "stamp": _utc_stamp(datetime.now(UTC)),
         "start": _utc_stamp(session.starts_at),
         "end": _utc_stamp(session.ends_at),
         "title": event_title(booking),
-        "description": event_description(booking),
+        "description": event_description(booking, url=url),
         "location": business.address,
-        "url": manage_url(booking),
+        "url": url,
         "sequence": booking.sequence,
         "status": booking.status,
         "organizer": [business.email, business.name],
