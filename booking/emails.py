@@ -133,7 +133,7 @@ def _with_calendar_links(context: dict) -> dict:
     """The "add to calendar" links of a context that has the event's ``calendar``
     facts (built here, where the email is rendered, not where it is written)."""
     facts = context.get("calendar")
-    if facts is None or "google_url" in context:
+    if facts is None:
         return context
     return {
         **context,
@@ -161,10 +161,8 @@ def ics_attachment(
 
 
 def attachment_file(attachment: dict) -> dict:
-    """An outbox attachment with its ``content`` (base64), built from its
-    description if it has none yet."""
-    if "content" in attachment:
-        return attachment
+    """An outbox attachment with its ``content`` (base64), written from its
+    description (``ics_attachment``)."""
     facts = dict(attachment["ics"])
     data = ics_from(facts, method=facts.pop("method"))
     return {
