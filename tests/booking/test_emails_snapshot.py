@@ -156,21 +156,6 @@ def test_times_written_in_the_snapshot_survive_the_round_trip(
     assert "Europe/London (BST)" in mail.text
 
 
-def test_one_task_sends_every_email_of_a_change(
-    team, lesson, fake_sendgrid, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        book(lesson)
-    sends = [c for c in callbacks if "send_on_commit" in c.__qualname__]
-    assert len(sends) == 1  # one push to the broker for the client's and team's
-    assert {mail.to[0] for mail in fake_sendgrid.received} == {
-        CLIENT,
-        "olivia.owner@example.com",
-        "sam.staff@example.com",
-    }
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
-
-
 def test_a_row_written_before_snapshots_is_sent_as_it_is(fake_sendgrid, db):
     # Rows queued by the previous release have their bodies and no snapshot.
     row = OutboundEmail.objects.create(
