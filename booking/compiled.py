@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 
 # Inside a 32-bit integer column's range (Django treats out-of-range ints as "no
 # match" and would drop the condition) and far from any real id.
@@ -180,4 +180,62 @@ class Loaded:
             if not relation.concrete and related is not None:
                 # A reverse one-to-one: both ends know each other.
                 relation.field.set_cached_value(related, instance)
+        return instance
+
+
+class CompiledInsert:
+    """``Model.objects.create`` for the hot path: the INSERT's SQL written once per
+    process and run as a prepared statement (Django builds and compiles it on every
+    call, and PostgreSQL plans it each time). Defaults, ``auto_now`` and the
+    ``pre_save``/``post_save`` signals as ``create`` has them; on other databases
+    it is ``create``."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        if any(f.generated or f.has_db_default() for f in self.fields):
+            raise TypeError(f"{model.__name__}: a column the database fills in")
+        self._sql = ""
+
+    @property
+    def sql(self) -> str:
+        if not self._sql:
+            meta, quote = self.model._meta, connection.ops.quote_name
+            columns = ", ".join(quote(f.column) for f in self.fields)
+            marks = ", ".join(["%s"] * len(self.fields))
+            self._sql = (
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names)
+                f"VALUES ({marks}) RETURNING {quote(meta.pk.column)}"
+            )
+        return self._sql
+
+    def create(self, **values):
+        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
+            return self.model._default_manager.create(**values)
+        instance = self.model(**values)
+        alias = connection.alias
+        signals.pre_save.send(
+            sender=self.model,
+            instance=instance,
+            raw=False,
+            using=alias,
+            update_fields=None,
+        )
+        params = [
+            f.get_db_prep_save(f.pre_save(instance, True), connection)
+            for f in self.fields
+        ]
+        with _cursor() as cursor:
+            cursor.execute(self.sql, params)
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = alias
+        signals.post_save.send(
+            sender=self.model,
+            instance=instance,
+            created=True,
+            raw=False,
+            using=alias,
+            update_fields=None,
+        )
         return instance
