@@ -184,30 +184,50 @@ class Loaded:
 
 
 class CompiledInsert:
-    """``Model.objects.create`` for the hot path: the INSERT's SQL written once per
-    process and run as a prepared statement (Django builds and compiles it on every
-    call, and PostgreSQL plans it each time). Defaults, ``auto_now`` and the
-    ``pre_save``/``post_save`` signals as ``create`` has them; on other databases
-    it is ``create``."""
+    """``Model.objects.create`` and ``bulk_create`` for the hot path: the INSERT's
+    SQL written once per process (per number of rows) and run as a prepared
+    statement (Django builds and compiles it on every call, and PostgreSQL plans it
+    each time). Defaults, ``auto_now`` and signals as Django has them (``create``
+    sends ``pre_save``/``post_save``, ``bulk_create`` none); on other databases they
+    are Django's."""
 
     def __init__(self, model) -> None:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         if any(f.generated or f.has_db_default() for f in self.fields):
             raise TypeError(f"{model.__name__}: a column the database fills in")
-        self._sql = ""
+        self._sql: dict[int, str] = {}
 
-    @property
-    def sql(self) -> str:
-        if not self._sql:
+    def sql(self, rows: int = 1) -> str:
+        if rows not in self._sql:
             meta, quote = self.model._meta, connection.ops.quote_name
             columns = ", ".join(quote(f.column) for f in self.fields)
-            marks = ", ".join(["%s"] * len(self.fields))
-            self._sql = (
+            row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            self._sql[rows] = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names)
-                f"VALUES ({marks}) RETURNING {quote(meta.pk.column)}"
+                f"VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
             )
-        return self._sql
+        return self._sql[rows]
+
+    def bulk_create(self, instances: list) -> list:
+        """Write ``instances`` in one INSERT, each given its primary key."""
+        if not instances:
+            return instances
+        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
+            return self.model._default_manager.bulk_create(instances)
+        params = [
+            f.get_db_prep_save(f.pre_save(instance, True), connection)
+            for instance in instances
+            for f in self.fields
+        ]
+        with _cursor() as cursor:
+            cursor.execute(self.sql(len(instances)), params)
+            keys = cursor.fetchall()
+        for instance, (key,) in zip(instances, keys, strict=True):
+            instance.pk = key
+            instance._state.adding = False
+            instance._state.db = connection.alias
+        return instances
 
     def create(self, **values):
         if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
@@ -226,7 +246,7 @@ class CompiledInsert:
             for f in self.fields
         ]
         with _cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql(), params)
             instance.pk = cursor.fetchone()[0]
         instance._state.adding = False
         instance._state.db = alias

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import emails, outbox
-from booking.compiled import CompiledQuery, Loaded
+from booking.compiled import CompiledInsert, CompiledQuery, Loaded
 from booking.links import dashboard_request_url
 from booking.models import (
     BookingEvent,
@@ -185,6 +185,7 @@ def _members(business_id: int) -> list[Membership]:
 
 
 _MEMBER = Loaded(Membership, "user")
+_NEW_NOTICES = CompiledInsert(BookingNotification)
 _MEMBERS = CompiledQuery(
     lambda *, business_id: (
         Membership.objects.filter(business_id=business_id, user__is_active=True)
@@ -209,16 +210,18 @@ def _tell_team(
             "session_starts_at": booking.session.starts_at.isoformat(),
             "url": dashboard_request_url(booking),
         }
-        BookingNotification.objects.bulk_create(
-            BookingNotification(
-                booking_request=booking,
-                user=member.user,
-                type=plan.notice,
-                title=title,
-                message=message,
-                data=data,
-            )
-            for member in members
+        _NEW_NOTICES.bulk_create(
+            [
+                BookingNotification(
+                    booking_request=booking,
+                    user=member.user,
+                    type=plan.notice,
+                    title=title,
+                    message=message,
+                    data=data,
+                )
+                for member in members
+            ]
         )
     if not plan.team_kind:
         return []

@@ -35,6 +35,7 @@ from huey.contrib.djhuey import db_task
 from python_http_client.exceptions import HTTPError
 
 from booking import metrics
+from booking.compiled import CompiledInsert
 from booking.emails import (
     BOOKING_KINDS,
     SECRET_LINK_KINDS,
@@ -139,9 +140,13 @@ def queue_emails(drafts: list[OutboundEmail]) -> list[OutboundEmail]:
     cost of one)."""
     if not drafts:
         return []
-    emails = OutboundEmail.objects.bulk_create(drafts)
+    emails = _NEW_EMAILS.bulk_create(drafts)
     send_on_commit(*(email.pk for email in emails))
     return emails
+
+
+# The outbox's INSERT, prepared (booking/compiled.py): every booking writes one.
+_NEW_EMAILS = CompiledInsert(OutboundEmail)
 
 
 @dataclass(frozen=True)

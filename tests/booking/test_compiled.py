@@ -242,3 +242,17 @@ def test_a_compiled_insert_breaking_a_constraint_raises_integrity_error():
             client_phone="2",
             **HELD,
         )
+
+
+@requires_postgres
+def test_a_compiled_bulk_insert_gives_each_row_its_key_in_order():
+    insert = CompiledInsert(Business)
+    assert insert.bulk_create([]) == []
+    made = insert.bulk_create(
+        [Business(name=name, slug=name, timezone="UTC") for name in ("b1", "b2", "b3")]
+    )
+    assert [b.pk for b in made] == sorted(b.pk for b in made)
+    assert {
+        b.pk: b.name for b in Business.objects.filter(slug__in=["b1", "b2", "b3"])
+    } == {b.pk: b.name for b in made}
+    assert not any(b._state.adding for b in made)
