@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 
 # Inside a 32-bit integer column's range (Django treats out-of-range ints as "no
 # match" and would drop the condition) and far from any real id.
@@ -210,4 +210,82 @@ class Loaded:
             if not relation.concrete and related is not None:
                 # A reverse one-to-one: both ends know each other.
                 relation.field.set_cached_value(related, instance)
+        return instance
+
+
+class CompiledInsert:
+    """``Model.objects.create`` and ``bulk_create`` for the hot path: the INSERT's
+    SQL written once per process (per number of rows) and run as a prepared
+    statement (Django builds and compiles it on every call, and PostgreSQL plans it
+    each time). Defaults, ``auto_now`` and signals as Django has them (``create``
+    sends ``pre_save``/``post_save``, ``bulk_create`` none); on other databases they
+    are Django's."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        if any(f.generated or f.has_db_default() for f in self.fields):
+            raise TypeError(f"{model.__name__}: a column the database fills in")
+        self._sql: dict[int, str] = {}
+
+    def sql(self, rows: int = 1) -> str:
+        if rows not in self._sql:
+            meta, quote = self.model._meta, connection.ops.quote_name
+            columns = ", ".join(quote(f.column) for f in self.fields)
+            row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            self._sql[rows] = (
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names)
+                f"VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
+            )
+        return self._sql[rows]
+
+    def bulk_create(self, instances: list) -> list:
+        """Write ``instances`` in one INSERT, each given its primary key."""
+        if not instances:
+            return instances
+        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
+            return self.model._default_manager.bulk_create(instances)
+        params = [
+            f.get_db_prep_save(f.pre_save(instance, True), connection)
+            for instance in instances
+            for f in self.fields
+        ]
+        with _cursor() as cursor:
+            cursor.execute(self.sql(len(instances)), params)
+            keys = cursor.fetchall()
+        for instance, (key,) in zip(instances, keys, strict=True):
+            instance.pk = key
+            instance._state.adding = False
+            instance._state.db = connection.alias
+        return instances
+
+    def create(self, **values):
+        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
+            return self.model._default_manager.create(**values)
+        instance = self.model(**values)
+        alias = connection.alias
+        signals.pre_save.send(
+            sender=self.model,
+            instance=instance,
+            raw=False,
+            using=alias,
+            update_fields=None,
+        )
+        params = [
+            f.get_db_prep_save(f.pre_save(instance, True), connection)
+            for f in self.fields
+        ]
+        with _cursor() as cursor:
+            cursor.execute(self.sql(), params)
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = alias
+        signals.post_save.send(
+            sender=self.model,
+            instance=instance,
+            created=True,
+            raw=False,
+            using=alias,
+            update_fields=None,
+        )
         return instance

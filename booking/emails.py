@@ -1,10 +1,13 @@
 """Emails: each kind is three templates, rendered by one helper.
 
 ``templates/emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html``. Nothing is
-written or sent from here: ``booking.outbox.queue_email`` renders an email with
-``render_email`` into an ``OutboundEmail`` row inside the caller's transaction and has
-Huey send it once that transaction commits. Booking emails and account emails
-(password reset, invitations) alike.
+written or sent from here: ``booking.outbox.queue_email`` writes an ``OutboundEmail``
+row inside the caller's transaction and has Huey send it once that transaction
+commits. A booking email's row keeps its subject and a ``snapshot`` of its context
+(plain JSON: what the templates read, times already written out in the reader's
+zone); the worker renders its bodies with ``render_email`` just before sending, so the
+request that booked renders no body. Account emails (password reset, invitations) are
+rare and rendered when written.
 """
 
 import base64
@@ -17,7 +20,7 @@ from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
-from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
+from booking.calendar import event_facts, google_url_from, ics_from, outlook_url_from
 from booking.links import (
     booking_link,
     cancel_url,
@@ -80,6 +83,13 @@ EMAIL_CONFIRMATION = "email_confirmation"
 ACCOUNT_KINDS = (PASSWORD_RESET, INVITATION, EMAIL_CONFIRMATION)
 SECRET_LINK_KINDS = frozenset(ACCOUNT_KINDS)
 KINDS = BOOKING_KINDS + ACCOUNT_KINDS
+# What the templates read of each object in a context (``snapshot``); the rest of a
+# booking email's context is text, numbers and flags already.
+TEMPLATE_FIELDS = {
+    "business": ("name", "phone", "email"),
+    "booking": ("client_name", "status", "booking_reference"),
+    "service": ("name",),
+}
 
 
 @dataclass(frozen=True)
@@ -90,14 +100,46 @@ class RenderedEmail:
 
 
 def render_email(kind: str, context: dict) -> RenderedEmail:
-    """The subject, plain text and HTML of one email of ``kind``."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown email kind {kind!r}")
-    subject = " ".join(_render_plain(f"emails/{kind}-subject.txt", context).split())
+    """The subject, plain text and HTML of one email of ``kind``: ``context`` holds
+    objects or is a ``snapshot`` of them."""
+    subject = render_subject(kind, context)
+    context = _with_calendar_links(context)
     text = _render_plain(f"emails/{kind}-body.txt", context)
     text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip() + "\n"
     html = render_to_string(f"emails/{kind}-body.html", {"kind": kind, **context})
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def render_subject(kind: str, context: dict) -> str:
+    """The subject line alone (an outbox row has it from the start)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    return " ".join(_render_plain(f"emails/{kind}-subject.txt", context).split())
+
+
+def snapshot(context: dict) -> dict:
+    """``context`` as plain JSON: each object reduced to what the templates read of
+    it (``TEMPLATE_FIELDS``). Rendered later, it still says what was true when it
+    was taken."""
+    plain = dict(context)
+    for name, fields in TEMPLATE_FIELDS.items():
+        if name in plain:
+            thing = plain[name]
+            plain[name] = {field: getattr(thing, field) for field in fields}
+    return plain
+
+
+def _with_calendar_links(context: dict) -> dict:
+    """The "add to calendar" links of a context that has the event's ``calendar``
+    facts (built here, where the email is rendered, not where it is written)."""
+    facts = context.get("calendar")
+    if facts is None:
+        return context
+    return {
+        **context,
+        "google_url": google_url_from(facts),
+        "outlook_url": outlook_url_from(facts),
+    }
 
 
 def _render_plain(name: str, context: dict) -> str:
@@ -105,12 +147,28 @@ def _render_plain(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def ics_attachment(booking: BookingRequest, *, method: str) -> dict:
-    """The booking's calendar file as an outbox attachment (METHOD REQUEST/CANCEL)."""
+def ics_attachment(
+    booking: BookingRequest, *, method: str, facts: dict | None = None
+) -> dict:
+    """The booking's calendar file (METHOD REQUEST/CANCEL) as an outbox attachment,
+    described by its ``event_facts`` (taken now unless given): ``attachment_file``
+    writes the file when the email is rendered."""
     return {
         "filename": f"{booking.booking_reference}.ics",
-        "content": base64.b64encode(booking_ics(booking, method=method)).decode(),
         "mimetype": "text/calendar",
+        "ics": {"method": method, **(facts or event_facts(booking))},
+    }
+
+
+def attachment_file(attachment: dict) -> dict:
+    """An outbox attachment with its ``content`` (base64), written from its
+    description (``ics_attachment``)."""
+    facts = dict(attachment["ics"])
+    data = ics_from(facts, method=facts.pop("method"))
+    return {
+        "filename": attachment["filename"],
+        "content": base64.b64encode(data).decode(),
+        "mimetype": attachment.get("mimetype") or "text/calendar",
     }
 
 
@@ -180,8 +238,8 @@ def client_context(booking: BookingRequest, *, now: datetime, **extra) -> dict:
             f"{zone_label(tz, booking.move_expires_at)}"
         )
     if booking.status == BookingRequest.Status.APPROVED:
-        context["google_url"] = google_calendar_url(booking)
-        context["outlook_url"] = outlook_calendar_url(booking)
+        # The "add to calendar" links are built from these when rendered.
+        context["calendar"] = event_facts(booking)
     context.update(extra)
     _add_move_row(context)
     return context

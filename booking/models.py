@@ -897,8 +897,12 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = BodyField()
     body_html = BodyField(blank=True)
-    # [{"filename": ..., "content": <base64>, "mimetype": ...}]
+    # [{"filename": ..., "content": <base64>, "mimetype": ...}]; before rendering, a
+    # calendar file is described instead of written: {"filename", "mimetype", "ics"}.
     attachments = models.JSONField(default=list, blank=True)
+    # A booking email's context as plain JSON (booking.emails.snapshot), until the
+    # worker renders the bodies from it just before sending; then null.
+    snapshot = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED
     )

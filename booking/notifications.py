@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking import emails, outbox
-from booking.compiled import CompiledQuery, Loaded
+from booking.compiled import CompiledInsert, CompiledQuery, Loaded
 from booking.links import dashboard_request_url
 from booking.models import (
     BookingEvent,
@@ -167,7 +167,11 @@ def _email_client(
         from_email=emails.business_sender(booking.session.business),
         reply_to=booking.session.business.email,
         attachments=(
-            [emails.ics_attachment(booking, method=plan.ics_method)]
+            [
+                emails.ics_attachment(
+                    booking, method=plan.ics_method, facts=context.get("calendar")
+                )
+            ]
             if plan.ics_method
             else []
         ),
@@ -181,6 +185,7 @@ def _members(business_id: int) -> list[Membership]:
 
 
 _MEMBER = Loaded(Membership, "user")
+_NEW_NOTICES = CompiledInsert(BookingNotification)
 _MEMBERS = CompiledQuery(
     lambda *, business_id: (
         Membership.objects.filter(business_id=business_id, user__is_active=True)
@@ -205,30 +210,35 @@ def _tell_team(
             "session_starts_at": booking.session.starts_at.isoformat(),
             "url": dashboard_request_url(booking),
         }
-        BookingNotification.objects.bulk_create(
-            BookingNotification(
-                booking_request=booking,
-                user=member.user,
-                type=plan.notice,
-                title=title,
-                message=message,
-                data=data,
-            )
-            for member in members
+        _NEW_NOTICES.bulk_create(
+            [
+                BookingNotification(
+                    booking_request=booking,
+                    user=member.user,
+                    type=plan.notice,
+                    title=title,
+                    message=message,
+                    data=data,
+                )
+                for member in members
+            ]
         )
     if not plan.team_kind:
         return []
-    context = emails.team_context(
-        booking,
-        reason=event.note,
-        was_confirmed=event.from_status == Status.APPROVED,
-        **emails.move_context(event, business.tz),
+    # The same email to each of them: one snapshot (and subject) serves every row.
+    context = emails.snapshot(
+        emails.team_context(
+            booking,
+            reason=event.note,
+            was_confirmed=event.from_status == Status.APPROVED,
+            **emails.move_context(event, business.tz),
+        )
     )
     return [
         outbox.draft_email(
             kind=plan.team_kind,
             to_email=member.user.email,
-            context={**context, "member": member.user},
+            context=context,
             business=business,
             booking=booking,
             reply_to=booking.client_email,

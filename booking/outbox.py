@@ -1,12 +1,15 @@
 """The outbox: each email a row, written with its cause, sent once, retried if worth it.
 
 ``queue_email`` writes an ``OutboundEmail`` row in the transaction that causes it; the
-Huey task ``send_email`` is enqueued when that transaction commits. ``email_send``
-claims the row (a short transaction under a row lock that sets a lease in
-``next_attempt_at``), sends it outside any transaction with a ``Message-ID`` that is
-the same on every attempt, then records the outcome:
-``sent``; ``failed`` for a refusal that a retry cannot fix (4xx except 408/429) or
-after ``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued`` with an exponential
+Huey task ``send_emails`` is enqueued (once for all the rows of a change) when that
+transaction commits. A booking email's row is written with its subject and a
+``snapshot`` of its context, not its bodies: ``email_send`` claims the row (a short
+transaction under a row lock that sets a lease in ``next_attempt_at``), renders it
+from the snapshot (``render_row``), sends it outside any transaction with a
+``Message-ID`` that is the same on every attempt, then records the outcome with the
+rendered bodies: ``sent``; ``failed`` for an email that cannot be rendered or a
+refusal that a retry cannot fix (4xx except 408/429) or after
+``BOOKING_EMAIL_MAX_ATTEMPTS``; otherwise it stays ``queued`` with an exponential
 backoff. A second task for the same row finds it claimed or sent and does nothing, so
 a row is never sent twice by us. One window stays: a send the provider accepted but
 whose answer never came back (a timeout, a worker killed mid-send) is sent again
@@ -32,7 +35,15 @@ from huey.contrib.djhuey import db_task
 from python_http_client.exceptions import HTTPError
 
 from booking import metrics
-from booking.emails import SECRET_LINK_KINDS, render_email
+from booking.compiled import CompiledInsert
+from booking.emails import (
+    BOOKING_KINDS,
+    SECRET_LINK_KINDS,
+    attachment_file,
+    render_email,
+    render_subject,
+    snapshot,
+)
 from booking.errors import BookingError
 from booking.models import BookingRequest, Business, OutboundEmail
 from config.cache import breaker_open, breaker_trip
@@ -69,31 +80,73 @@ def draft_email(
     reply_to: str = "",
     attachments: list[dict] | None = None,
 ) -> OutboundEmail:
-    """One email rendered into an outbox row, not yet written (``queue_emails``)."""
-    rendered = render_email(kind, context)
-    return OutboundEmail(
+    """One email as an outbox row, not yet written (``queue_emails``).
+
+    A booking email keeps its subject and a snapshot of ``context``; its bodies (and
+    attachments) are rendered by the worker (``render_row``). An account email is
+    rendered now: its one-time link must live in its body alone
+    (``_forget_secret_link``).
+    """
+    email = OutboundEmail(
         business=business,
         booking=booking,
         kind=kind,
         to_email=to_email,
         from_email=from_email,
         reply_to=reply_to,
-        subject=rendered.subject[:255],
-        body_text=rendered.text,
-        body_html=rendered.html,
         attachments=attachments or [],
     )
+    if kind in BOOKING_KINDS:
+        plain = context if _is_snapshot(context) else snapshot(context)
+        email.snapshot = plain
+        email.subject = render_subject(kind, plain)[:255]
+        email.body_text = email.body_html = ""
+    else:
+        _render_into(email, context)
+    return email
+
+
+def _is_snapshot(context: dict) -> bool:
+    """Whether ``context`` is plain JSON already (one snapshot serves every member
+    told of a change)."""
+    return isinstance(context.get("business", {}), dict)
+
+
+def render_row(email: OutboundEmail) -> dict:
+    """Render a row's bodies and attachments from its snapshot, set them on
+    ``email`` and return them as the fields to store; {} if it is rendered already."""
+    if email.snapshot is None:
+        return {}
+    return _render_into(email, email.snapshot)
+
+
+def _render_into(email: OutboundEmail, context: dict) -> dict:
+    rendered = render_email(email.kind, context)
+    fields = {
+        "subject": rendered.subject[:255],
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "attachments": [attachment_file(item) for item in email.attachments],
+        "snapshot": None,
+    }
+    for name, value in fields.items():
+        setattr(email, name, value)
+    return fields
 
 
 def queue_emails(drafts: list[OutboundEmail]) -> list[OutboundEmail]:
-    """Write the drafted rows in one INSERT, each sent by Huey after the transaction
-    commits (``queue_email``: what one change tells everyone, at the cost of one)."""
+    """Write the drafted rows in one INSERT, sent by one Huey task after the
+    transaction commits (``queue_email``: what one change tells everyone, at the
+    cost of one)."""
     if not drafts:
         return []
-    emails = OutboundEmail.objects.bulk_create(drafts)
-    for email in emails:
-        send_on_commit(email.pk)
+    emails = _NEW_EMAILS.bulk_create(drafts)
+    send_on_commit(*(email.pk for email in emails))
     return emails
+
+
+# The outbox's INSERT, prepared (booking/compiled.py): every booking writes one.
+_NEW_EMAILS = CompiledInsert(OutboundEmail)
 
 
 @dataclass(frozen=True)
@@ -113,7 +166,8 @@ def message_id(email: OutboundEmail) -> str:
 
 def message_for(email: OutboundEmail) -> EmailMultiAlternatives:
     """The Django email for an outbox row: text, HTML alternative, attachments,
-    and its stable ``Message-ID``."""
+    and its stable ``Message-ID`` (rendered first if it is not yet)."""
+    render_row(email)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -183,10 +237,18 @@ def email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
     if email is None:
         return SendResult("skipped")
     try:
+        rendered = render_row(email)
+    except Exception as error:
+        # A snapshot its templates cannot render: no retry will, so it fails
+        # (kept, with the error, for the health page) rather than vanish.
+        logger.exception("Email %s could not be rendered", email.pk)
+        return _record_failure(email, error, retry=False)
+    try:
         get_connection().send_messages([message_for(email)])
     except Exception as error:
-        return _record_failure(email, error)
+        return _record_failure(email, error, rendered)
     OutboundEmail.objects.filter(pk=email.pk).update(
+        **rendered,
         status=Status.SENT,
         sent_at=timezone.now(),
         next_attempt_at=None,
@@ -212,13 +274,29 @@ def _forget_secret_link(email: OutboundEmail) -> dict:
     return {"body_text": note, "body_html": ""}
 
 
-def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
+def _record_failure(
+    email: OutboundEmail,
+    error: Exception,
+    rendered: dict | None = None,
+    *,
+    retry: bool = True,
+) -> SendResult:
+    """Record a failed attempt (with the bodies rendered for it, so a later attempt
+    sends the same email): retried after the backoff, or failed for good."""
     message = describe(error)
     later = timezone.now()
-    if is_retryable(error) and email.attempts < settings.BOOKING_EMAIL_MAX_ATTEMPTS:
+    rendered = rendered or {}
+    if (
+        retry
+        and is_retryable(error)
+        and email.attempts < settings.BOOKING_EMAIL_MAX_ATTEMPTS
+    ):
         wait = backoff(email.attempts)
         OutboundEmail.objects.filter(pk=email.pk).update(
-            last_error=message, next_attempt_at=later + wait, updated_at=later
+            **rendered,
+            last_error=message,
+            next_attempt_at=later + wait,
+            updated_at=later,
         )
         logger.warning(
             "Email %s attempt %s failed (%s); retrying in %s",
@@ -230,7 +308,11 @@ def _record_failure(email: OutboundEmail, error: Exception) -> SendResult:
         )
         return SendResult("retry", retry_in=wait)
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=Status.FAILED, last_error=message, next_attempt_at=None, updated_at=later
+        **rendered,
+        status=Status.FAILED,
+        last_error=message,
+        next_attempt_at=None,
+        updated_at=later,
     )
     logger.error(
         "Email %s failed for good: %s",
@@ -250,6 +332,14 @@ def send_email(email_id: int) -> None:
         send_email.schedule((email_id,), delay=result.retry_in.total_seconds())
 
 
+@db_task()
+def send_emails(email_ids: list[int]) -> None:
+    """Send the rows of one change, each as ``send_email`` does (one task, one push
+    to the broker, for a client's email and the team's)."""
+    for email_id in email_ids:
+        send_email.call_local(email_id)
+
+
 def _fields(email: OutboundEmail, outcome: str) -> dict:
     """Log fields of a send: which row and kind, which attempt (never the address)."""
     return {
@@ -260,30 +350,34 @@ def _fields(email: OutboundEmail, outcome: str) -> dict:
     }
 
 
-def send_on_commit(email_id: int) -> None:
-    """Enqueue the send task once the current transaction commits."""
-    transaction.on_commit(lambda: enqueue_send(email_id))
+def send_on_commit(*email_ids: int) -> None:
+    """Enqueue one send task for these rows once the current transaction commits."""
+    transaction.on_commit(lambda: enqueue_send(*email_ids))
 
 
-def enqueue_send(email_id: int) -> bool:
-    """Hand one row to Huey; if the broker is down the row waits for the sweep.
+def enqueue_send(*email_ids: int) -> bool:
+    """Hand rows to Huey; if the broker is down they wait for the sweep.
 
     While Redis is known not to answer (``config.cache``'s breaker) it is not asked:
     a hanging Redis must not hold the request that booked.
     """
+    ids = ", ".join(map(str, email_ids))
     if breaker_open():
         logger.warning(
-            "Redis is not answering; email %s waits for the outbox sweep", email_id
+            "Redis is not answering; email %s waits for the outbox sweep", ids
         )
         return False
     try:
-        send_email(email_id)
+        if len(email_ids) == 1:
+            send_email(email_ids[0])
+        else:
+            send_emails(list(email_ids))
     except Exception as error:
         if isinstance(error, redis.RedisError):
             breaker_trip(error)
         logger.warning(
             "Could not enqueue email %s; the outbox sweep will send it later",
-            email_id,
+            ids,
             exc_info=True,
         )
         return False

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from booking import notifications
 from booking.availability import check_session_offered
-from booking.compiled import CompiledQuery, Loaded
+from booking.compiled import CompiledInsert, CompiledQuery, Loaded
 from booking.errors import BookingError
 from booking.metrics import count_bookings
 from booking.models import (
@@ -169,7 +169,7 @@ def booking_create(
                 phone=client_phone,
                 business_id=locked.pk,
             )
-            booking = BookingRequest.objects.create(
+            booking = _NEW_BOOKING.create(
                 session=session,
                 client_name=client_name,
                 client_email=client_email,
@@ -210,6 +210,11 @@ def booking_create(
         raise
 
 
+# The booking path's two INSERTs, prepared (booking/compiled.py).
+_NEW_BOOKING = CompiledInsert(BookingRequest)
+_NEW_EVENT = CompiledInsert(BookingEvent)
+
+
 def _replay(idempotency_key: str | None, asked: dict) -> BookingResult | None:
     """The booking an earlier attempt with this key made, if any.
 
@@ -239,7 +244,7 @@ def _record(
     **fields,
 ) -> BookingEvent:
     """One history line; ``fields``: a move's sessions, an entry's channel, a key."""
-    return BookingEvent.objects.create(
+    return _NEW_EVENT.create(
         booking=booking,
         action=action,
         from_status=from_status,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from huey.contrib.djhuey import HUEY
 
-from booking import emails, notifications, services
+from booking import emails, notifications, outbox, services
 from booking.models import BookingRequest, Business, OutboundEmail, Session
 from tests.factories import ServiceFactory, SessionFactory
 
@@ -77,9 +77,25 @@ def queued_email(**fields) -> OutboundEmail:
     return OutboundEmail.objects.create(**values)
 
 
+def rendered(rows) -> list[OutboundEmail]:
+    """Outbox rows, each rendered from its snapshot as the worker renders it before
+    sending (in memory: the rows in the database stay as written)."""
+    rows = list(rows)
+    for row in rows:
+        outbox.render_row(row)
+    return rows
+
+
+def the_email(**filters) -> OutboundEmail:
+    """The one outbox row matching ``filters``, rendered (``rendered``)."""
+    (row,) = rendered(OutboundEmail.objects.filter(**filters))
+    return row
+
+
 def emails_to(address: str, kind: str | None = None) -> list[OutboundEmail]:
+    """The outbox rows to ``address``, rendered (``rendered``)."""
     rows = OutboundEmail.objects.filter(to_email=address).order_by("pk")
-    return list(rows.filter(kind=kind) if kind else rows)
+    return rendered(rows.filter(kind=kind) if kind else rows)
 
 
 def received_by(fake, address: str) -> list:

@@ -3,11 +3,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from booking.compiled import CompiledQuery
-from booking.models import BookingSettings, Business, Session
+from booking.compiled import CompiledInsert, CompiledQuery
+from booking.models import BookingRequest, BookingSettings, Business, Session
 from booking.notifications import _members
 from booking.services import lock_business, session_of
 from tests.conftest import requires_postgres
@@ -177,3 +178,81 @@ def test_a_lock_loads_missing_settings_as_select_related_does():
             locked.booking_settings  # noqa: B018
         with pytest.raises(Business.DoesNotExist):
             lock_business(-1)
+
+
+# --- CompiledInsert ---------------------------------------------------------------
+
+HELD = {"status": "approved", "approved_at": T0}
+
+
+@requires_postgres
+def test_a_compiled_insert_writes_what_create_writes_and_tells_the_signals():
+    saved = []
+
+    def seen(sender, instance, created, **kwargs):
+        saved.append((instance.pk, created))
+
+    session = SessionFactory(starts_at=T0)
+    insert = CompiledInsert(BookingRequest)
+    post_save.connect(seen, sender=BookingRequest)
+    try:
+        made = insert.create(
+            session=session, client_name="Ada", client_email="a@b.co", **HELD
+        )
+        twice = insert.create(
+            session=session, client_name="Bo", client_phone="+1", **HELD
+        )
+    finally:
+        post_save.disconnect(seen, sender=BookingRequest)
+    assert saved == [(made.pk, True), (twice.pk, True)]
+    assert not made._state.adding
+    stored = BookingRequest.objects.get(pk=made.pk)
+    assert (stored.client_name, stored.status, stored.sequence) == (
+        "Ada",
+        "approved",
+        0,
+    )
+    assert stored.booking_reference == made.booking_reference
+    assert stored.created_at == made.created_at and stored.created_at is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ['INSERT INTO "booking_bookingrequest"%'],
+        )
+        assert cursor.fetchall() == [(2,)]  # prepared once, run twice
+
+
+@requires_postgres
+def test_a_compiled_insert_breaking_a_constraint_raises_integrity_error():
+    session = SessionFactory(starts_at=T0)
+    insert = CompiledInsert(BookingRequest)
+    insert.create(
+        session=session,
+        client_name="Ada",
+        idempotency_key="k",
+        client_phone="1",
+        **HELD,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert.create(
+            session=session,
+            client_name="Bo",
+            idempotency_key="k",
+            client_phone="2",
+            **HELD,
+        )
+
+
+@requires_postgres
+def test_a_compiled_bulk_insert_gives_each_row_its_key_in_order():
+    insert = CompiledInsert(Business)
+    assert insert.bulk_create([]) == []
+    made = insert.bulk_create(
+        [Business(name=name, slug=name, timezone="UTC") for name in ("b1", "b2", "b3")]
+    )
+    assert [b.pk for b in made] == sorted(b.pk for b in made)
+    assert {
+        b.pk: b.name for b in Business.objects.filter(slug__in=["b1", "b2", "b3"])
+    } == {b.pk: b.name for b in made}
+    assert not any(b._state.adding for b in made)

@@ -24,6 +24,8 @@ from tests.booking.emailing import (
     approved,
     book,
     pending,
+    rendered,
+    the_email,
 )
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +134,7 @@ def test_each_kind_arrives_once_as_written(
 ):
     to, subject, phrases, method = KINDS[kind]
     booking = run(SCENARIOS[kind], team, lesson, django_capture_on_commit_callbacks)
-    (row,) = OutboundEmail.objects.filter(kind=kind, to_email=to)
+    row = the_email(kind=kind, to_email=to)
     arrived = [
         m for m in fake_sendgrid.received if m.subject == row.subject and to in m.to
     ]
@@ -213,8 +215,8 @@ def test_calendar_links_and_sequence_follow_the_booking(
     booking = run(approved, team, lesson, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_cancel(booking_id=booking.pk, actor=None, now=NOW)
-    invite = OutboundEmail.objects.get(kind=emails.BOOKING_APPROVED)
-    cancel = OutboundEmail.objects.get(kind=emails.BOOKING_CANCELLED)
+    invite = the_email(kind=emails.BOOKING_APPROVED)
+    cancel = the_email(kind=emails.BOOKING_CANCELLED)
     _, first = calendar_of(invite.attachments[0])
     calendar, second = calendar_of(cancel.attachments[0])
     assert str(calendar["METHOD"]) == "CANCEL"
@@ -233,17 +235,17 @@ def test_plain_text_is_not_html_escaped(team, lesson):
     team.name = "Tom & Jerry's Pool"
     team.save()
     book(lesson, client_name='Ada "Countess" Lovelace')
-    email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
+    email = the_email(kind=emails.BOOKING_CONFIRMED)
     assert "Tom & Jerry's Pool" in email.body_text
     assert "Tom &amp; Jerry&#x27;s Pool" in email.body_html
     assert parseaddr(email.from_email) == ("Tom & Jerry's Pool", "bookings@example.com")
-    team_email = OutboundEmail.objects.filter(kind=emails.TEAM_NEW_BOOKING).first()
+    team_email = rendered(OutboundEmail.objects.filter(kind=emails.TEAM_NEW_BOOKING))[0]
     assert 'Client: Ada "Countess" Lovelace' in team_email.body_text
 
 
 def test_a_client_in_the_business_zone_sees_one_time(team, lesson):
     book(lesson, client_timezone="Europe/London")
-    email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
+    email = the_email(kind=emails.BOOKING_CONFIRMED)
     assert "When: Sunday 29 March 2026, 09:00–10:00" in email.body_text
     assert "Time zone: Europe/London (BST)" in email.body_text
     assert "Local time at" not in email.body_text
@@ -251,7 +253,7 @@ def test_a_client_in_the_business_zone_sees_one_time(team, lesson):
 
 def test_an_unknown_client_zone_falls_back_to_the_business_zone(team, lesson):
     book(lesson, client_timezone="Mars/Olympus")
-    email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
+    email = the_email(kind=emails.BOOKING_CONFIRMED)
     assert "Time zone: Europe/London (BST)" in email.body_text
 
 
@@ -264,7 +266,7 @@ def test_without_a_business_email_replies_are_not_invited(team, lesson):
     team.email = ""
     team.save()
     book(lesson)
-    email = OutboundEmail.objects.get(kind=emails.BOOKING_CONFIRMED)
+    email = the_email(kind=emails.BOOKING_CONFIRMED)
     assert email.reply_to == ""
     assert "reply to this email" not in email.body_text
     assert "Questions about your booking? Call Swim School Pro on +44 20" in (
@@ -293,4 +295,4 @@ def test_emails_offer_cancelling_only_while_the_client_link_may(team, lesson):
 
 
 def emails_of(booking, kind) -> list[OutboundEmail]:
-    return list(OutboundEmail.objects.filter(booking=booking, kind=kind))
+    return rendered(OutboundEmail.objects.filter(booking=booking, kind=kind))

@@ -23,6 +23,7 @@ from tests.booking.emailing import (
     moved,
     set_settings,
     the_day_before,
+    the_email,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ NEW_LONDON = "Saturday 28 March 2026, 09:00–10:00 Europe/London (GMT)"
 
 
 def mail_of(fake, kind: str, to: str):
-    row = OutboundEmail.objects.get(kind=kind, to_email=to)
+    row = the_email(kind=kind, to_email=to)
     (mail,) = [m for m in fake.received if m.subject == row.subject and to in m.to]
     return mail
 
@@ -310,7 +311,7 @@ def test_the_move_emails_name_the_hold_in_the_clients_zone_on_dst_day(team, less
 
     booking.refresh_from_db()
     assert booking.move_expires_at == lesson.starts_at  # 29 March, 08:00 UTC
-    row = OutboundEmail.objects.get(kind=emails.MOVE_REQUESTED)
+    row = the_email(kind=emails.MOVE_REQUESTED)
     assert "until Sunday 29 March 2026 at 17:00 Asia/Tokyo (JST)" in words(
         row.body_text
     )

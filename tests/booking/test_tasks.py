@@ -23,6 +23,7 @@ from tests.booking.emailing import (
     queued_email,
     received_by,
     set_settings,
+    the_email,
 )
 from tests.test_config import run_with
 
@@ -116,7 +117,7 @@ def test_the_reminder_is_sent_once_when_due(team, lesson):
     assert bookings_remind(now=start - timedelta(hours=23)) == []
     booking.refresh_from_db()
     assert booking.reminder_sent_at == start - timedelta(hours=24)
-    (reminder,) = OutboundEmail.objects.filter(kind=emails.BOOKING_REMINDER)
+    reminder = the_email(kind=emails.BOOKING_REMINDER)
     assert reminder.to_email == CLIENT
     assert "Cancel booking" in reminder.body_html
 

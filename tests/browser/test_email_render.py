@@ -15,7 +15,7 @@ from booking import emails
 from booking.accounts import confirmation_send
 from booking.models import OutboundEmail
 from dashboard.invitations import invitation_create
-from tests.booking.emailing import SCENARIOS, make_lesson, make_team
+from tests.booking.emailing import SCENARIOS, make_lesson, make_team, rendered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 740}
@@ -28,7 +28,8 @@ AXE_RULES = ["color-contrast", "link-name", "html-has-lang", "document-title", "
 def test_each_email_renders_well(page: Page, kind, business, owner, staff, tmp_path):
     team = make_team(business)
     SCENARIOS[kind](team, make_lesson(team))
-    email = OutboundEmail.objects.filter(kind=kind).first()
+    # Rendered as the worker renders it before sending.
+    (email,) = rendered(OutboundEmail.objects.filter(kind=kind).order_by("pk")[:1])
     page.set_content(email.body_html)
     check_layout(page, kind, tmp_path, brand="Swim School Pro")
     details = page.locator("table.email-details")
