@@ -209,14 +209,18 @@ HUEY_CONSUMER = {
     "periodic": True,
     "check_worker_health": True,
 }
-if REDIS_URL:
-    CACHES = {
+
+
+def redis_caches(url: str) -> dict:
+    """The caches on the Redis at ``url`` (production; tests point them at their
+    own Redis servers)."""
+    return {
         "default": {
             # Django's Redis cache that carries on without Redis while it fails
             # (config/cache.py): a call waits at most half a second, then a
             # breaker skips Redis for REDIS_BREAKER_SECONDS.
             "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": url,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
@@ -225,7 +229,7 @@ if REDIS_URL:
         # the answer is computed.
         "availability": {
             "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": url,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "booking"),
             "OPTIONS": {
                 "socket_connect_timeout": AVAILABILITY_CACHE_TIMEOUT,
@@ -241,6 +245,10 @@ if REDIS_URL:
             "OPTIONS": {"MAX_ENTRIES": 300},
         },
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("HUEY_NAME", "booking"),

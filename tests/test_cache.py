@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache, caches
 
 from config.cache import breaker_open, breaker_reset
+from config.settings import redis_caches
 from tests.booking import test_tasks_background as background
 
 
@@ -18,9 +19,8 @@ from tests.booking import test_tasks_background as background
 def private_redis(tmp_path, settings):
     server = background.PrivateRedis(tmp_path)
     server.start()
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": server.url}
-    }
+    # Production's cache (REDIS_URL set), whether or not this run has REDIS_URL.
+    settings.CACHES = {"default": redis_caches(server.url)["default"]}
     yield server
     server.stop()
 

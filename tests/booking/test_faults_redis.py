@@ -19,7 +19,7 @@ from huey.storage import RedisStorage
 
 from booking.models import BookingRequest, OutboundEmail
 from config.cache import breaker_open
-from config.settings import with_query
+from config.settings import redis_caches, with_query
 from tests.booking import test_tasks_background as background
 from tests.booking.emailing import background_huey, received_by
 from tests.booking.test_healthz import SilentServer
@@ -39,8 +39,9 @@ PROMISED_SECONDS = 2.0
 
 
 def point_redis_at(settings, url: str) -> None:
-    """The cache of config/settings.py (REDIS_URL is set), on ``url``."""
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    """The cache of config/settings.py with REDIS_URL set, on ``url`` (whether or
+    not this run has REDIS_URL)."""
+    settings.CACHES = {"default": redis_caches(url)["default"]}
 
 
 def queue_on(url: str) -> RedisStorage:

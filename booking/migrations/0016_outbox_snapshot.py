@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0013_outbox_bodies_inserted_as_values'),
+        ("booking", "0015_session_indexes_lead_with_time"),
     ]
 
     operations = [
