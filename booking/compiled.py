@@ -219,7 +219,8 @@ class CompiledInsert:
     statement (Django builds and compiles it on every call, and PostgreSQL plans it
     each time). Defaults, ``auto_now`` and signals as Django has them (``create``
     sends ``pre_save``/``post_save``, ``bulk_create`` none); on other databases they
-    are Django's."""
+    are Django's. A model's own ``save()`` is not called, as with ``bulk_create``:
+    pass what it would set (``BookingRequest.save`` sets ``business``)."""
 
     def __init__(self, model) -> None:
         self.model = model

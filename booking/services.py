@@ -171,6 +171,7 @@ def booking_create(
             )
             booking = _NEW_BOOKING.create(
                 session=session,
+                business=locked,  # the session's (a prepared INSERT skips save())
                 client_name=client_name,
                 client_email=client_email,
                 client_phone=client_phone,
