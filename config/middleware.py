@@ -14,6 +14,10 @@ and business. It also counts the request for Prometheus (booking/metrics.py).
 
 ``DatabaseUnavailableMiddleware`` turns a database connection that drops or refuses
 mid-request into a 503 "try again" (page or JSON), never a 500 traceback.
+
+``CSPMiddleware`` and ``GZipMiddleware`` are django-csp's and Django's, made cheaper
+for the many small answers (the JSON API, a booking's answer): the first builds each
+distinct policy once, the second leaves a body that fits in one packet as it is.
 """
 
 import logging
@@ -21,10 +25,15 @@ import re
 import time
 import uuid
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.core.signals import request_finished
+from django.core.signals import request_finished, setting_changed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware as BaseGZipMiddleware
 from django.utils.cache import patch_cache_control
 
 from booking import metrics
@@ -146,6 +155,88 @@ class NoStoreFormsMiddleware:
         response = self.get_response(request)
         if settings.CSRF_COOKIE_NAME in response.cookies:
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class GZipMiddleware(BaseGZipMiddleware):
+    """Django's, for bodies of a kilobyte or more: a smaller one fits in one TCP
+    packet either way, and compressing it (a 400-byte availability answer) cost
+    0.1 ms of a 1 ms request. Pages, fragments and the larger answers are
+    compressed as before (Django itself skips bodies under 200 bytes)."""
+
+    min_length = 1024
+
+    def process_response(self, request: HttpRequest, response: HttpResponse):
+        if not response.streaming and len(response.content) < self.min_length:
+            return response
+        return super().process_response(request, response)
+
+
+# Each distinct policy header as built (django-csp rebuilds it, deep copies and all,
+# twice a response): keyed by everything it is built from. Cleared when a test
+# changes the settings.
+_POLICIES: dict[str, str] = {}
+_POLICIES_KEPT = 256
+
+
+def _built_policy(report_only: bool, parts) -> str:
+    if parts.nonce is not None:  # a page that used its nonce: its own policy
+        return build_policy(**_parts(parts), report_only=report_only)
+    setting = "CONTENT_SECURITY_POLICY" + ("_REPORT_ONLY" if report_only else "")
+    key = repr((report_only, getattr(settings, setting, None), _parts(parts)))
+    policy = _POLICIES.get(key)
+    if policy is None:
+        if len(_POLICIES) >= _POLICIES_KEPT:
+            _POLICIES.clear()
+        policy = _POLICIES[key] = build_policy(**_parts(parts), report_only=report_only)
+    return policy
+
+
+def _parts(parts) -> dict:
+    return {
+        "config": parts.config,
+        "update": parts.update,
+        "replace": parts.replace,
+        "nonce": parts.nonce,
+    }
+
+
+def _forget_policies(**kwargs) -> None:
+    _POLICIES.clear()
+
+
+setting_changed.connect(_forget_policies, dispatch_uid="config.middleware.csp")
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's, each distinct policy built once per process (``_built_policy``):
+    the same headers, at a tenth of the cost. What it sets is django-csp's
+    ``process_response``, with the two ``build_policy`` calls remembered."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse):
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        for report_only, header in ((False, HEADER), (True, HEADER_REPORT_ONLY)):
+            parts = self.get_policy_parts(
+                request=request, response=response, report_only=report_only
+            )
+            policy = _built_policy(report_only, parts)
+            suffix = "_ro" if report_only else ""
+            setting = "CONTENT_SECURITY_POLICY" + (
+                "_REPORT_ONLY" if report_only else ""
+            )
+            prefixes = (getattr(settings, setting, None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            ) or ()
+            if (
+                policy
+                and header not in response
+                and not getattr(response, f"_csp_exempt{suffix}", False)
+                and not request.path_info.startswith(tuple(prefixes))
+            ):
+                response[header] = policy
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 

@@ -128,12 +128,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.CSPMiddleware",
     # Pages and fragments compressed (a week with the time-zone picker: 36 KiB → 7).
     # Static files never get here: WhiteNoise serves them pre-compressed above.
     # BREACH needs a secret repeated in every response; ours are per-request (masked
     # CSRF tokens, fresh signed booking tokens).
-    "django.middleware.gzip.GZipMiddleware",
+    # Bodies under a kilobyte are sent as they are (config.middleware).
+    "config.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Development: links on the request's origin when BOOKING_BASE_URL is unset.

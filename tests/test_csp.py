@@ -140,3 +140,38 @@ def test_the_error_page_carries_the_policy_and_needs_no_inline_style(settings):
         response.content.decode()
     )
     assert_strict(response)
+
+
+@pytest.mark.django_db
+def test_each_policy_is_built_once_and_follows_its_page_and_the_settings(
+    client, business, settings
+):
+    """config.middleware.CSPMiddleware remembers each distinct header it built: the
+    same header for the same policy, each widget its own sites, and a changed
+    setting a new header (never an old one)."""
+    from csp.utils import build_policy
+
+    from config import middleware
+
+    start = reverse("booking:start", args=[business.slug])
+    first, again = client.get(start), client.get(start)
+    assert first["Content-Security-Policy"] == again["Content-Security-Policy"]
+    assert first["Content-Security-Policy"] == build_policy()  # django-csp's own
+    assert len(middleware._POLICIES) >= 1
+    business.booking_settings.allowed_embed_origins = "https://a.example.com"
+    business.booking_settings.save()
+    widget = client.get(reverse("booking:embed", args=[business.slug]))
+    assert csp(widget)["frame-ancestors"] == ["'self'", "https://a.example.com"]
+    business.booking_settings.allowed_embed_origins = "https://b.example.com"
+    business.booking_settings.save()
+    widget = client.get(reverse("booking:embed", args=[business.slug]))
+    assert csp(widget)["frame-ancestors"] == ["'self'", "https://b.example.com"]
+    assert csp(client.get(start))["frame-ancestors"] == ["'none'"]
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {
+            **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+            "img-src": ["'self'", "https://img.example.com"],
+        },
+    }
+    assert csp(client.get(start))["img-src"] == ["'self'", "https://img.example.com"]

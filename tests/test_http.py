@@ -25,6 +25,19 @@ def test_pages_are_compressed_for_browsers_that_accept_it(client, business):
     assert len(packed.content) < len(plain.content) / 3
 
 
+@pytest.mark.django_db
+def test_answers_under_a_kilobyte_are_sent_as_they_are(client, business):
+    """A body that fits in one packet gains nothing from compression (and cost a
+    tenth of a millisecond): sent as it is, with no Vary on Accept-Encoding."""
+    url = f"/api/booking/public/{business.slug}/availability/"
+    small = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert small.status_code == 200
+    assert len(small.content) < 1024
+    assert "Content-Encoding" not in small
+    assert "Accept-Encoding" not in small.get("Vary", "")
+    assert small.json() == {}  # no sessions: a valid, empty answer
+
+
 def _caching(response) -> set[str]:
     return {part.strip() for part in response.get("Cache-Control", "").split(",")}
 
