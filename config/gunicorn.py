@@ -18,6 +18,8 @@ from config.required import debug_from
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# One worker woken per connection, not all of them (config/workers.py).
+worker_class = "config.workers.ExclusiveSyncWorker"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 accesslog = None
 # gunicorn 27's control socket (~/.gunicorn/gunicorn.ctl) is not used here, and two
