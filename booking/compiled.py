@@ -246,6 +246,25 @@ class CompiledInsert:
             return instances
         if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
             return self.model._default_manager.bulk_create(instances)
+        return self._insert(instances)
+
+    def create(self, **values):
+        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
+            return self.model._default_manager.create(**values)
+        instance = self.model(**values)
+        saved = {
+            "sender": self.model,
+            "instance": instance,
+            "raw": False,
+            "using": connection.alias,
+            "update_fields": None,
+        }
+        signals.pre_save.send(**saved)
+        self._insert([instance])
+        signals.post_save.send(**saved, created=True)
+        return instance
+
+    def _insert(self, instances: list) -> list:
         params = [
             f.get_db_prep_save(f.pre_save(instance, True), connection)
             for instance in instances
@@ -259,34 +278,3 @@ class CompiledInsert:
             instance._state.adding = False
             instance._state.db = connection.alias
         return instances
-
-    def create(self, **values):
-        if connection.vendor != "postgresql" or self.model._meta.pk.has_default():
-            return self.model._default_manager.create(**values)
-        instance = self.model(**values)
-        alias = connection.alias
-        signals.pre_save.send(
-            sender=self.model,
-            instance=instance,
-            raw=False,
-            using=alias,
-            update_fields=None,
-        )
-        params = [
-            f.get_db_prep_save(f.pre_save(instance, True), connection)
-            for f in self.fields
-        ]
-        with _cursor() as cursor:
-            cursor.execute(self.sql(), params)
-            instance.pk = cursor.fetchone()[0]
-        instance._state.adding = False
-        instance._state.db = alias
-        signals.post_save.send(
-            sender=self.model,
-            instance=instance,
-            created=True,
-            raw=False,
-            using=alias,
-            update_fields=None,
-        )
-        return instance
