@@ -179,11 +179,12 @@ _POLICIES: dict[str, str] = {}
 _POLICIES_KEPT = 256
 
 
-def _built_policy(report_only: bool, parts) -> str:
+def _built_policy(report_only: bool, parts, configured: dict | None) -> str:
+    """``build_policy`` of ``parts``, remembered; ``configured``: the setting it
+    reads (``CONTENT_SECURITY_POLICY`` or its ``_REPORT_ONLY``), part of the key."""
     if parts.nonce is not None:  # a page that used its nonce: its own policy
         return build_policy(**_parts(parts), report_only=report_only)
-    setting = "CONTENT_SECURITY_POLICY" + ("_REPORT_ONLY" if report_only else "")
-    key = repr((report_only, getattr(settings, setting, None), _parts(parts)))
+    key = repr((report_only, configured, _parts(parts)))
     policy = _POLICIES.get(key)
     if policy is None:
         if len(_POLICIES) >= _POLICIES_KEPT:
@@ -220,14 +221,13 @@ class CSPMiddleware(BaseCSPMiddleware):
             parts = self.get_policy_parts(
                 request=request, response=response, report_only=report_only
             )
-            policy = _built_policy(report_only, parts)
-            suffix = "_ro" if report_only else ""
             setting = "CONTENT_SECURITY_POLICY" + (
                 "_REPORT_ONLY" if report_only else ""
             )
-            prefixes = (getattr(settings, setting, None) or {}).get(
-                "EXCLUDE_URL_PREFIXES"
-            ) or ()
+            configured = getattr(settings, setting, None)
+            policy = _built_policy(report_only, parts, configured)
+            suffix = "_ro" if report_only else ""
+            prefixes = (configured or {}).get("EXCLUDE_URL_PREFIXES") or ()
             if (
                 policy
                 and header not in response
