@@ -23,7 +23,7 @@ from django.views.decorators.http import (
 
 from booking import services
 from booking.availability import check_session_offered
-from booking.calendar import booking_ics, google_calendar_url, outlook_calendar_url
+from booking.calendar import booking_ics, event_facts, google_url_from, outlook_url_from
 from booking.errors import BookingError
 from booking.forms import DetailsForm, carried_details
 from booking.formtoken import MESSAGES as FORM_TOKEN_MESSAGES
@@ -343,6 +343,7 @@ def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
     business = booking.session.business
     zone = display_zone(request.GET.get("tz") or booking.client_timezone, business)
     now = timezone.now()
+    event = event_facts(booking)  # both calendar links from one set of facts
     ctx = {
         "booking": booking,
         "business": business,
@@ -350,8 +351,8 @@ def manage(request: HttpRequest, token: str, *, embed: bool = False) -> HttpResp
         "zone": zone,
         "status": booking.effective_status(now),
         "is_new": request.GET.get("new") == "1",
-        "google_url": google_calendar_url(booking),
-        "outlook_url": outlook_calendar_url(booking),
+        "google_url": google_url_from(event),
+        "outlook_url": outlook_url_from(event),
         "can_cancel": booking.client_can_cancel(now),
         "can_move": booking.client_can_move(now),
         "move_waiting": booking.has_waiting_move(now),
